@@ -1,0 +1,483 @@
+import type { Account, AccountRole, Membership, User } from '../../account/account.js';
+import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event.js';
+import type { AccountId, ResourceId, UserId, WorkspaceId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/paging.js';
+import type { ResourceInventory } from '../../ports/resource-inventory.js';
+import type {
+  AccountRepository,
+  AuditFilter,
+  AuditRepository,
+  MembershipRepository,
+  RoleCounts,
+  UserRepository,
+  WorkspaceRepository,
+} from '../../ports/repositories.js';
+import type { Store, TransactionOptions, UnitOfWork } from '../../ports/store.js';
+import type { ResourceCounts, ResourceKind, TrackedResource } from '../../workspace/resource.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import { Mutex } from './mutex.js';
+import { SortedKeys } from './sorted-keys.js';
+
+/** A deep, JSON-shaped copy of everything an in-memory store holds, in a canonical order. */
+export interface MemoryStoreSnapshot {
+  readonly users: readonly User[];
+  readonly accounts: readonly Account[];
+  readonly memberships: readonly Membership[];
+  readonly workspaces: readonly Workspace[];
+  readonly resources: readonly TrackedResource[];
+  readonly audit: readonly AuditEvent[];
+}
+
+/**
+ * The in-memory adapter (STORE-2): a full {@link Store}.
+ *
+ * - Transactional: every write records its inverse; a unit of work whose promise rejects is
+ *   rolled back, leaving the store exactly as before.
+ * - Isolated: units of work run one at a time (serializable), so concurrent async commands
+ *   never observe each other's partial writes.
+ * - Indexed: every port method is a hash lookup or an ordered-index seek; nothing scans a table.
+ */
+export interface MemoryStore extends Store {
+  /** A deep copy of the whole state, for tests (compare before and after a failed command). */
+  snapshot(): MemoryStoreSnapshot;
+}
+
+const ROLE_ZERO: RoleCounts = { owner: 0, admin: 0, member: 0 };
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = create();
+    map.set(key, v);
+  }
+  return v;
+}
+
+/** Binary search: index of the first event whose sequence is > `seq`. */
+function firstAfter(events: readonly AuditEvent[], seq: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.sequence <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+class State {
+  readonly users = new Map<UserId, User>();
+  readonly usersByEmail = new Map<string, UserId>();
+  readonly accounts = new Map<AccountId, Account>();
+  readonly accountsByHandle = new Map<string, AccountId>();
+  readonly memberships = new Map<AccountId, Map<UserId, Membership>>();
+  readonly membershipOrder = new Map<AccountId, SortedKeys>();
+  readonly membershipsByUser = new Map<UserId, Set<AccountId>>();
+  readonly roleCounts = new Map<AccountId, Record<AccountRole, number>>();
+  readonly workspaces = new Map<WorkspaceId, Workspace>();
+  readonly workspacesByAccount = new Map<AccountId, Map<string, WorkspaceId>>();
+  readonly workspaceOrder = new Map<AccountId, SortedKeys>();
+  readonly resources = new Map<WorkspaceId, Map<ResourceId, TrackedResource>>();
+  readonly resourceCounts = new Map<WorkspaceId, Map<ResourceKind, number>>();
+  readonly auditByAccount = new Map<AccountId, AuditEvent[]>();
+  readonly auditByWorkspace = new Map<string, AuditEvent[]>();
+  auditSequence = 0;
+}
+
+type Undo = () => void;
+
+/** Builds the repositories of one unit of work over `s`, recording inverses in `undo`. */
+function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): UnitOfWork {
+  const users: UserRepository = {
+    getById: async (id) => (guard(false), s.users.get(id) ?? null),
+    getByEmail: async (email) => {
+      guard(false);
+      const id = s.usersByEmail.get(email);
+      return id === undefined ? null : (s.users.get(id) ?? null);
+    },
+    insert: async (user) => {
+      guard(true);
+      if (s.usersByEmail.has(user.email) || s.users.has(user.id)) return 'email-taken';
+      s.users.set(user.id, deepFreeze({ ...user }));
+      s.usersByEmail.set(user.email, user.id);
+      undo.push(() => {
+        s.users.delete(user.id);
+        s.usersByEmail.delete(user.email);
+      });
+      return 'ok';
+    },
+  };
+
+  const accounts: AccountRepository = {
+    getById: async (id) => (guard(false), s.accounts.get(id) ?? null),
+    getByHandle: async (handle) => {
+      guard(false);
+      const id = s.accountsByHandle.get(handle);
+      return id === undefined ? null : (s.accounts.get(id) ?? null);
+    },
+    insert: async (account) => {
+      guard(true);
+      if (s.accountsByHandle.has(account.handle) || s.accounts.has(account.id)) return 'handle-taken';
+      s.accounts.set(account.id, deepFreeze({ ...account }));
+      s.accountsByHandle.set(account.handle, account.id);
+      undo.push(() => {
+        s.accounts.delete(account.id);
+        s.accountsByHandle.delete(account.handle);
+      });
+      return 'ok';
+    },
+    update: async (account, expectedVersion) => {
+      guard(true);
+      const before = s.accounts.get(account.id);
+      if (!before || before.version !== expectedVersion) return 'conflict';
+      const owner = s.accountsByHandle.get(account.handle);
+      if (owner !== undefined && owner !== account.id) return 'handle-taken';
+      s.accounts.set(account.id, deepFreeze({ ...account }));
+      s.accountsByHandle.delete(before.handle);
+      s.accountsByHandle.set(account.handle, account.id);
+      undo.push(() => {
+        s.accountsByHandle.delete(account.handle);
+        s.accountsByHandle.set(before.handle, before.id);
+        s.accounts.set(before.id, before);
+      });
+      return 'ok';
+    },
+    // Units of work are already serialized by the store's mutex.
+    lock: async () => guard(false),
+  };
+
+  const memberships: MembershipRepository = {
+    get: async (accountId, userId) => (guard(false), s.memberships.get(accountId)?.get(userId) ?? null),
+    listByAccount: async (accountId, page) => {
+      guard(false);
+      const byUser = s.memberships.get(accountId);
+      const order = s.membershipOrder.get(accountId);
+      if (!byUser || !order) return { items: [], nextCursor: null };
+      return pageOf(order, page, (id) => byUser.get(id as UserId)!, (m) => m.userId);
+    },
+    listByUser: async (userId) => {
+      guard(false);
+      const out: Membership[] = [];
+      for (const accountId of s.membershipsByUser.get(userId) ?? []) {
+        const m = s.memberships.get(accountId)?.get(userId);
+        if (m) out.push(m);
+      }
+      return out;
+    },
+    countByRole: async (accountId) => (guard(false), { ...(s.roleCounts.get(accountId) ?? ROLE_ZERO) }),
+    insert: async (membership) => {
+      guard(true);
+      const { accountId, userId } = membership;
+      const byUser = getOrCreate(s.memberships, accountId, () => new Map<UserId, Membership>());
+      if (byUser.has(userId)) return 'exists';
+      byUser.set(userId, deepFreeze({ ...membership }));
+      getOrCreate(s.membershipOrder, accountId, () => new SortedKeys()).insert(userId);
+      getOrCreate(s.membershipsByUser, userId, () => new Set()).add(accountId);
+      getOrCreate(s.roleCounts, accountId, () => ({ ...ROLE_ZERO }))[membership.role] += 1;
+      undo.push(() => {
+        byUser.delete(userId);
+        s.membershipOrder.get(accountId)?.delete(userId);
+        s.membershipsByUser.get(userId)?.delete(accountId);
+        s.roleCounts.get(accountId)![membership.role] -= 1;
+      });
+      return 'ok';
+    },
+    updateRole: async (accountId, userId, role) => {
+      guard(true);
+      const byUser = s.memberships.get(accountId);
+      const before = byUser?.get(userId);
+      if (!byUser || !before) return 'missing';
+      const counts = s.roleCounts.get(accountId)!;
+      byUser.set(userId, deepFreeze({ ...before, role }));
+      counts[before.role] -= 1;
+      counts[role] += 1;
+      undo.push(() => {
+        byUser.set(userId, before);
+        counts[role] -= 1;
+        counts[before.role] += 1;
+      });
+      return 'ok';
+    },
+    delete: async (accountId, userId) => {
+      guard(true);
+      const byUser = s.memberships.get(accountId);
+      const before = byUser?.get(userId);
+      if (!byUser || !before) return 'missing';
+      byUser.delete(userId);
+      s.membershipOrder.get(accountId)?.delete(userId);
+      s.membershipsByUser.get(userId)?.delete(accountId);
+      s.roleCounts.get(accountId)![before.role] -= 1;
+      undo.push(() => {
+        byUser.set(userId, before);
+        s.membershipOrder.get(accountId)?.insert(userId);
+        getOrCreate(s.membershipsByUser, userId, () => new Set()).add(accountId);
+        s.roleCounts.get(accountId)![before.role] += 1;
+      });
+      return 'ok';
+    },
+  };
+
+  const workspaces: WorkspaceRepository = {
+    getById: async (id) => (guard(false), s.workspaces.get(id) ?? null),
+    getByHandle: async (accountId, handle) => {
+      guard(false);
+      const id = s.workspacesByAccount.get(accountId)?.get(handle);
+      return id === undefined ? null : (s.workspaces.get(id) ?? null);
+    },
+    listByAccount: async (accountId, page) => {
+      guard(false);
+      const byHandle = s.workspacesByAccount.get(accountId);
+      const order = s.workspaceOrder.get(accountId);
+      if (!byHandle || !order) return { items: [], nextCursor: null };
+      return pageOf(order, page, (h) => s.workspaces.get(byHandle.get(h)!)!, (w) => w.handle);
+    },
+    countByAccount: async (accountId) => (guard(false), s.workspacesByAccount.get(accountId)?.size ?? 0),
+    insert: async (workspace) => {
+      guard(true);
+      const byHandle = getOrCreate(s.workspacesByAccount, workspace.accountId, () => new Map<string, WorkspaceId>());
+      if (byHandle.has(workspace.handle) || s.workspaces.has(workspace.id)) return 'handle-taken';
+      s.workspaces.set(workspace.id, deepFreeze({ ...workspace }));
+      byHandle.set(workspace.handle, workspace.id);
+      getOrCreate(s.workspaceOrder, workspace.accountId, () => new SortedKeys()).insert(workspace.handle);
+      undo.push(() => {
+        s.workspaces.delete(workspace.id);
+        byHandle.delete(workspace.handle);
+        s.workspaceOrder.get(workspace.accountId)?.delete(workspace.handle);
+      });
+      return 'ok';
+    },
+    update: async (workspace, expectedVersion) => {
+      guard(true);
+      const before = s.workspaces.get(workspace.id);
+      if (!before || before.version !== expectedVersion) return 'conflict';
+      const target = getOrCreate(s.workspacesByAccount, workspace.accountId, () => new Map<string, WorkspaceId>());
+      const holder = target.get(workspace.handle);
+      if (holder !== undefined && holder !== workspace.id) return 'handle-taken';
+      // Re-index under the (possibly new) account and handle; a transfer changes the account.
+      const unindex = (w: Workspace): void => {
+        s.workspacesByAccount.get(w.accountId)?.delete(w.handle);
+        s.workspaceOrder.get(w.accountId)?.delete(w.handle);
+      };
+      const index = (w: Workspace): void => {
+        getOrCreate(s.workspacesByAccount, w.accountId, () => new Map<string, WorkspaceId>()).set(w.handle, w.id);
+        getOrCreate(s.workspaceOrder, w.accountId, () => new SortedKeys()).insert(w.handle);
+      };
+      const after = deepFreeze({ ...workspace });
+      unindex(before);
+      index(after);
+      s.workspaces.set(after.id, after);
+      undo.push(() => {
+        unindex(after);
+        index(before);
+        s.workspaces.set(before.id, before);
+      });
+      return 'ok';
+    },
+    delete: async (id, expectedVersion) => {
+      guard(true);
+      const before = s.workspaces.get(id);
+      if (!before || before.version !== expectedVersion) return 'conflict';
+      s.workspaces.delete(id);
+      s.workspacesByAccount.get(before.accountId)?.delete(before.handle);
+      s.workspaceOrder.get(before.accountId)?.delete(before.handle);
+      undo.push(() => {
+        s.workspaces.set(id, before);
+        s.workspacesByAccount.get(before.accountId)?.set(before.handle, id);
+        s.workspaceOrder.get(before.accountId)?.insert(before.handle);
+      });
+      return 'ok';
+    },
+  };
+
+  const resources: ResourceInventory = {
+    insertMany: async (items) => {
+      guard(true);
+      const added: TrackedResource[] = [];
+      for (const item of items) {
+        const byId = getOrCreate(s.resources, item.workspaceId, () => new Map<ResourceId, TrackedResource>());
+        if (byId.has(item.id)) throw new Error(`resource ${item.id} already exists`);
+        byId.set(item.id, deepFreeze({ ...item }));
+        const counts = getOrCreate(s.resourceCounts, item.workspaceId, () => new Map<ResourceKind, number>());
+        counts.set(item.kind, (counts.get(item.kind) ?? 0) + 1);
+        added.push(item);
+      }
+      undo.push(() => {
+        for (const item of added) {
+          s.resources.get(item.workspaceId)?.delete(item.id);
+          const counts = s.resourceCounts.get(item.workspaceId)!;
+          counts.set(item.kind, counts.get(item.kind)! - 1);
+        }
+      });
+    },
+    countByWorkspace: async (workspaceId) => {
+      guard(false);
+      const out: Partial<Record<ResourceKind, number>> = {};
+      for (const [kind, n] of s.resourceCounts.get(workspaceId) ?? []) if (n > 0) out[kind] = n;
+      return out satisfies ResourceCounts;
+    },
+    deleteByWorkspace: async (workspaceId) => {
+      guard(true);
+      const byId = s.resources.get(workspaceId);
+      const counts = s.resourceCounts.get(workspaceId);
+      s.resources.delete(workspaceId);
+      s.resourceCounts.delete(workspaceId);
+      undo.push(() => {
+        if (byId) s.resources.set(workspaceId, byId);
+        if (counts) s.resourceCounts.set(workspaceId, counts);
+      });
+      return byId?.size ?? 0;
+    },
+  };
+
+  const audit: AuditRepository = {
+    append: async (event: NewAuditEvent) => {
+      guard(true);
+      const stored = deepFreeze({ ...structuredClone(event), sequence: ++s.auditSequence });
+      const perAccount = getOrCreate(s.auditByAccount, event.accountId, () => []);
+      perAccount.push(stored);
+      const wsKey = event.workspaceId === null ? null : `${event.accountId}\u0000${event.workspaceId}`;
+      if (wsKey !== null) getOrCreate(s.auditByWorkspace, wsKey, () => []).push(stored);
+      undo.push(() => {
+        perAccount.pop();
+        if (wsKey !== null) s.auditByWorkspace.get(wsKey)?.pop();
+        s.auditSequence -= 1;
+      });
+      return stored;
+    },
+    list: async (accountId, filter, page) => {
+      guard(false);
+      const events =
+        filter.workspaceId === undefined
+          ? s.auditByAccount.get(accountId)
+          : s.auditByWorkspace.get(`${accountId}\u0000${filter.workspaceId}`);
+      return auditPage(events ?? [], filter, page);
+    },
+  };
+
+  return { users, accounts, memberships, workspaces, resources, audit };
+}
+
+function pageOf<T>(
+  order: SortedKeys,
+  page: PageRequest,
+  load: (key: string) => T,
+  keyOf: (item: T) => string,
+): Page<T> {
+  const keys = order.after(page.cursor, page.limit + 1);
+  const more = keys.length > page.limit;
+  const items = (more ? keys.slice(0, page.limit) : keys).map(load);
+  const last = items[items.length - 1];
+  return { items, nextCursor: more && last !== undefined ? keyOf(last) : null };
+}
+
+function matches(e: AuditEvent, f: AuditFilter): boolean {
+  if (f.action !== undefined && e.action !== f.action) return false;
+  if (f.from !== undefined && e.at < f.from) return false;
+  if (f.to !== undefined && e.at >= f.to) return false;
+  if (f.actor !== undefined) {
+    const who = e.actor.type === 'user' ? e.actor.userId : e.actor.name;
+    if (who !== f.actor) return false;
+  }
+  return true;
+}
+
+function auditPage(
+  events: readonly AuditEvent[],
+  filter: AuditFilter,
+  page: PageRequest & { readonly order?: 'asc' | 'desc' | undefined },
+): Page<AuditEvent> {
+  const cursor = page.cursor === undefined ? undefined : Number(page.cursor);
+  const items: AuditEvent[] = [];
+  let more = false;
+  if (page.order === 'desc') {
+    let i = cursor === undefined || Number.isNaN(cursor) ? events.length - 1 : firstAfter(events, cursor - 1) - 1;
+    for (; i >= 0; i -= 1) {
+      const e = events[i]!;
+      if (!matches(e, filter)) continue;
+      if (items.length === page.limit) {
+        more = true;
+        break;
+      }
+      items.push(e);
+    }
+  } else {
+    let i = cursor === undefined || Number.isNaN(cursor) ? 0 : firstAfter(events, cursor);
+    for (; i < events.length; i += 1) {
+      const e = events[i]!;
+      if (!matches(e, filter)) continue;
+      if (items.length === page.limit) {
+        more = true;
+        break;
+      }
+      items.push(e);
+    }
+  }
+  const last = items[items.length - 1];
+  return { items, nextCursor: more && last ? String(last.sequence) : null };
+}
+
+/**
+ * Creates an empty in-memory store.
+ *
+ * @example
+ * ```ts
+ * import { createWorkspaceKit } from 'workspace-kit';
+ * import { createMemoryStore } from 'workspace-kit/memory';
+ *
+ * const kit = createWorkspaceKit({ store: createMemoryStore() });
+ * ```
+ */
+export function createMemoryStore(): MemoryStore {
+  const state = new State();
+  const mutex = new Mutex();
+
+  return {
+    transaction<T>(work: (tx: UnitOfWork) => Promise<T>, options?: TransactionOptions): Promise<T> {
+      return mutex.run(async () => {
+        const undo: Undo[] = [];
+        let open = true;
+        const readOnly = options?.readOnly === true;
+        const guard = (write: boolean): void => {
+          if (!open) throw new Error('workspace-kit: a unit of work was used after it ended');
+          if (write && readOnly) throw new Error('workspace-kit: write in a read-only unit of work');
+        };
+        try {
+          const result = await work(unitOfWork(state, undo, guard));
+          open = false;
+          return result;
+        } catch (error) {
+          open = false;
+          for (let i = undo.length - 1; i >= 0; i -= 1) undo[i]!();
+          throw error;
+        }
+      });
+    },
+
+    snapshot(): MemoryStoreSnapshot {
+      const byKey = <T>(items: Iterable<T>, key: (t: T) => string): T[] =>
+        [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      return structuredClone({
+        users: byKey(state.users.values(), (u) => u.id),
+        accounts: byKey(state.accounts.values(), (a) => a.id),
+        memberships: byKey(
+          [...state.memberships.values()].flatMap((m) => [...m.values()]),
+          (m) => `${m.accountId}\u0000${m.userId}`,
+        ),
+        workspaces: byKey(state.workspaces.values(), (w) => w.id),
+        resources: byKey(
+          [...state.resources.values()].flatMap((r) => [...r.values()]),
+          (r) => r.id,
+        ),
+        audit: [...state.auditByAccount.values()].flat().sort((a, b) => a.sequence - b.sequence),
+      });
+    },
+  };
+}

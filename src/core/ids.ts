@@ -1,0 +1,79 @@
+import { customAlphabet } from 'nanoid';
+import { z } from 'zod';
+
+/** A string id that cannot be confused with another kind of id at compile time. */
+export type Brand<T, B extends string> = T & { readonly __brand: B };
+
+/** Id of a {@link User}. */
+export type UserId = Brand<string, 'UserId'>;
+/** Id of an {@link Account} (personal or organization). */
+export type AccountId = Brand<string, 'AccountId'>;
+/** Id of a {@link Workspace}. */
+export type WorkspaceId = Brand<string, 'WorkspaceId'>;
+/** Id of a tracked resource (flow, flow run, block, …) in a workspace inventory. */
+export type ResourceId = Brand<string, 'ResourceId'>;
+/** Id of an {@link AuditEvent}. */
+export type AuditEventId = Brand<string, 'AuditEventId'>;
+
+/** The kinds of id the library mints; each gets its own readable prefix. */
+export type IdKind = 'user' | 'account' | 'workspace' | 'resource' | 'audit';
+
+/**
+ * Source of new ids. Injected so tests and hosts can make ids deterministic.
+ *
+ * @example
+ * ```ts
+ * let n = 0;
+ * const ids: IdGenerator = { next: (kind) => `${kind}-${++n}` };
+ * ```
+ */
+export interface IdGenerator {
+  /** Returns a fresh id, never returned before by this generator, for an entity of `kind`. */
+  next(kind: IdKind): string;
+}
+
+const PREFIX: Readonly<Record<IdKind, string>> = {
+  user: 'usr',
+  account: 'acc',
+  workspace: 'ws',
+  resource: 'res',
+  audit: 'evt',
+};
+
+// 21 characters from a 62-symbol alphabet: about 125 bits, URL-safe and copy-paste friendly.
+const randomPart = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', 21);
+
+/**
+ * The default id generator: a kind prefix and a random nanoid, e.g. `ws_3fK9…`.
+ *
+ * @example
+ * ```ts
+ * randomIds.next('workspace'); // 'ws_V1StGXR8Z5jdHi6BmyTq2'
+ * ```
+ */
+export const randomIds: IdGenerator = {
+  next: (kind) => `${PREFIX[kind]}_${randomPart()}`,
+};
+
+/**
+ * An id generator producing `prefix_1`, `prefix_2`, … in order: deterministic ids for tests.
+ *
+ * @example
+ * ```ts
+ * const ids = sequentialIds();
+ * ids.next('user'); // 'usr_1'
+ * ```
+ */
+export function sequentialIds(): IdGenerator {
+  let n = 0;
+  return { next: (kind) => `${PREFIX[kind]}_${++n}` };
+}
+
+const idString = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+
+/** Schema of a {@link UserId}. */
+export const UserIdSchema = idString.transform((s) => s as UserId);
+/** Schema of an {@link AccountId}. */
+export const AccountIdSchema = idString.transform((s) => s as AccountId);
+/** Schema of a {@link WorkspaceId}. */
+export const WorkspaceIdSchema = idString.transform((s) => s as WorkspaceId);

@@ -1,0 +1,56 @@
+import { err, ok } from 'neverthrow';
+import { z } from 'zod';
+import type { AuditAction } from '../audit/audit-event.js';
+import { errors } from '../core/errors.js';
+import { AccountIdSchema, WorkspaceIdSchema } from '../core/ids.js';
+import { PageRequestSchema } from '../core/paging.js';
+import { loadAccount, requireScope } from './access-loader.js';
+import { findPlan, runQuery, type KitContext } from './command.js';
+
+const AUDIT_ACTIONS = [
+  'user.registered',
+  'account.created',
+  'account.plan-changed',
+  'member.added',
+  'member.role-changed',
+  'member.removed',
+  'workspace.created',
+  'workspace.updated',
+  'workspace.deleted',
+  'resources.tracked',
+] as const satisfies readonly AuditAction[];
+
+const TimestampSchema = z.iso.datetime().transform((s) => new Date(s).toISOString());
+
+/** Input of `listAuditEvents` (AUD-2): filters by workspace, actor, action and time, paged. */
+export const ListAuditEventsInput = z
+  .object({
+    accountId: AccountIdSchema,
+    workspaceId: WorkspaceIdSchema.optional(),
+    actor: z.string().min(1).max(128).optional(),
+    action: z.enum(AUDIT_ACTIONS).optional(),
+    from: TimestampSchema.optional(),
+    to: TimestampSchema.optional(),
+    order: z.enum(['asc', 'desc']).default('asc'),
+  })
+  .extend(PageRequestSchema.shape)
+  .strict();
+
+/** Audit log queries (AUD-2), bound to a kit context. */
+export function auditQueries(ctx: KitContext) {
+  return {
+    listAuditEvents: (actor: unknown, input: z.input<typeof ListAuditEventsInput>) =>
+      runQuery(ctx, ListAuditEventsInput, actor, input, async ({ tx, actor, input }) => {
+        const access = await loadAccount(tx, actor, input.accountId);
+        if (access.isErr()) return err(access.error);
+        const { account, scopes } = access.value;
+        const allowed = requireScope(scopes, 'read_audit_log');
+        if (allowed.isErr()) return err(allowed.error);
+        const plan = findPlan(ctx, account.planId);
+        if (plan.isErr()) return err(plan.error);
+        if (!plan.value.features.auditLog) return err(errors.planFeatureUnavailable(plan.value.id, 'auditLog'));
+        const { accountId, limit, cursor, order, ...filter } = input;
+        return ok(await tx.audit.list(accountId, filter, { limit, cursor, order }));
+      }),
+  };
+}

@@ -1,0 +1,130 @@
+import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow';
+import type { z } from 'zod';
+import type { Plan, PlanCatalog } from '../account/plans.js';
+import type { AuditEvent, AuditSubject, AuditAction, JsonValue } from '../audit/audit-event.js';
+import type { Clock, Timestamp } from '../core/clock.js';
+import { errors, fromZodIssues, type WorkspaceKitError } from '../core/errors.js';
+import type { AccountId, AuditEventId, IdGenerator, WorkspaceId } from '../core/ids.js';
+import { PrincipalSchema, type Principal } from '../core/principal.js';
+import type { Store, UnitOfWork } from '../ports/store.js';
+import type { EventBus } from './events.js';
+
+/** What every command needs: storage, catalog, clock, ids and the event bus. */
+export interface KitContext {
+  readonly store: Store;
+  readonly plans: PlanCatalog;
+  readonly defaultPlanId: string;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly events: EventBus;
+}
+
+/** The audit event a command asks to record, before id, actor and time are filled in. */
+export interface AuditDraft {
+  readonly accountId: AccountId;
+  readonly workspaceId: WorkspaceId | null;
+  readonly action: AuditAction;
+  readonly subject: AuditSubject;
+  readonly details: { readonly [k: string]: JsonValue };
+}
+
+/** A successful command: its result and exactly one audit event (AUD-1). */
+export interface Committed<T> {
+  readonly value: T;
+  readonly audit: AuditDraft;
+}
+
+/** Everything a command body receives. */
+export interface CommandScope<I> {
+  readonly tx: UnitOfWork;
+  readonly actor: Principal;
+  readonly input: I;
+  readonly now: Timestamp;
+  readonly ctx: KitContext;
+}
+
+/** The plan `planId` of the catalog, or `NOT_FOUND` (never an inherited object property). */
+export function findPlan(ctx: KitContext, planId: string): Result<Plan, WorkspaceKitError> {
+  const plan = Object.hasOwn(ctx.plans, planId) ? ctx.plans[planId] : undefined;
+  return plan ? ok(plan) : err(errors.notFound('plan', planId));
+}
+
+/** Thrown inside a transaction to roll it back with a domain error; never escapes the runner. */
+class Rollback {
+  constructor(readonly error: WorkspaceKitError) {}
+}
+
+function validate<S extends z.ZodType>(
+  schema: S,
+  actorRaw: unknown,
+  inputRaw: unknown,
+): Result<{ actor: Principal; input: z.output<S> }, WorkspaceKitError> {
+  const actor = PrincipalSchema.safeParse(actorRaw);
+  const input = schema.safeParse(inputRaw);
+  if (actor.success && input.success) return ok({ actor: actor.data, input: input.data });
+  const issues = [
+    ...(actor.success ? [] : fromZodIssues('actor', actor.error.issues)),
+    ...(input.success ? [] : fromZodIssues('input', input.error.issues)),
+  ];
+  return err(errors.validation(issues));
+}
+
+function storageFailure(error: unknown): WorkspaceKitError {
+  if (error instanceof Rollback) return error.error;
+  return errors.storage(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Runs one state-changing command: validate → one unit of work → the body → record its audit
+ * event → commit → publish. A body returning `err` rolls everything back and records nothing;
+ * an adapter failure becomes `STORAGE`. Never throws.
+ */
+export function runCommand<S extends z.ZodType, T>(
+  ctx: KitContext,
+  schema: S,
+  actorRaw: unknown,
+  inputRaw: unknown,
+  body: (scope: CommandScope<z.output<S>>) => Promise<Result<Committed<T>, WorkspaceKitError>>,
+): ResultAsync<T, WorkspaceKitError> {
+  const parsed = validate(schema, actorRaw, inputRaw);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const { actor, input } = parsed.value;
+  const transaction = ctx.store.transaction(async (tx) => {
+    const now = ctx.clock.now().toISOString();
+    const outcome = await body({ tx, actor, input, now, ctx });
+    if (outcome.isErr()) throw new Rollback(outcome.error);
+    const event = await tx.audit.append({
+      id: ctx.ids.next('audit') as AuditEventId,
+      actor,
+      at: now,
+      ...outcome.value.audit,
+    });
+    return { value: outcome.value.value, event };
+  });
+  return ResultAsync.fromPromise(transaction, storageFailure).map(({ value, event }: { value: T; event: AuditEvent }) => {
+    ctx.events.publish(event);
+    return value;
+  });
+}
+
+/** Runs a read-only query: validate → one read-only unit of work → the body. Never throws. */
+export function runQuery<S extends z.ZodType, T>(
+  ctx: KitContext,
+  schema: S,
+  actorRaw: unknown,
+  inputRaw: unknown,
+  body: (scope: CommandScope<z.output<S>>) => Promise<Result<T, WorkspaceKitError>>,
+): ResultAsync<T, WorkspaceKitError> {
+  const parsed = validate(schema, actorRaw, inputRaw);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const { actor, input } = parsed.value;
+  const transaction = ctx.store.transaction(
+    async (tx) => {
+      const outcome = await body({ tx, actor, input, now: ctx.clock.now().toISOString(), ctx });
+      if (outcome.isErr()) throw new Rollback(outcome.error);
+      return outcome.value;
+    },
+    { readOnly: true },
+  );
+  return ResultAsync.fromPromise(transaction, storageFailure);
+}

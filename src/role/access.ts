@@ -1,0 +1,44 @@
+import type { Account, AccountRole, Membership } from '../account/account.js';
+import type { Principal } from '../core/principal.js';
+import { ACCOUNT_ROLE_SCOPES, BUILT_IN_ROLE_SCOPES } from './built-in-roles.js';
+import type { AccountScope, WorkspaceScope } from './scopes.js';
+
+const NO_SCOPES: ReadonlySet<never> = new Set();
+
+/**
+ * What the authorizer needs to know about a principal and one account: the account, and the
+ * principal's membership of it if any. A snapshot: loaded once, then checked purely.
+ */
+export interface AccountAccessSnapshot {
+  readonly account: Pick<Account, 'id' | 'kind' | 'ownerUserId'>;
+  readonly membership: Pick<Membership, 'role'> | null;
+}
+
+/**
+ * The account role a principal holds in an account: the owner of a personal account holds
+ * Owner (ACC-3), organization members hold their membership role, the system principal holds
+ * Owner everywhere, everyone else holds none.
+ */
+export function accountRoleOf(principal: Principal, snapshot: AccountAccessSnapshot): AccountRole | null {
+  if (principal.type === 'system') return 'owner';
+  if (snapshot.account.kind === 'personal') {
+    return snapshot.account.ownerUserId === principal.userId ? 'owner' : null;
+  }
+  return snapshot.membership?.role ?? null;
+}
+
+/** The account scopes a principal holds in an account (ACC-3). */
+export function accountScopesOf(principal: Principal, snapshot: AccountAccessSnapshot): ReadonlySet<AccountScope> {
+  const role = accountRoleOf(principal, snapshot);
+  return role === null ? NO_SCOPES : ACCOUNT_ROLE_SCOPES[role];
+}
+
+/**
+ * The scopes a principal holds in a workspace of the snapshot's account. Account Owners and
+ * Admins (and the owner of a personal account) hold the Owner role in every workspace of their
+ * account (ROLE-4). Pure and allocation-free: the hot path of authorization (ROLE-7).
+ */
+export function workspaceScopesOf(principal: Principal, snapshot: AccountAccessSnapshot): ReadonlySet<WorkspaceScope> {
+  const role = accountRoleOf(principal, snapshot);
+  return role === 'owner' || role === 'admin' ? BUILT_IN_ROLE_SCOPES.owner : NO_SCOPES;
+}

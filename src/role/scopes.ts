@@ -1,0 +1,71 @@
+/**
+ * Workspace scopes (ROLE-1), named after Prefect's `see_*`, `run_*`, `write_*`, `manage_*`
+ * pattern. Roles are sets of these.
+ */
+export const WORKSPACE_SCOPES = [
+  // Viewer
+  'see_workspace',
+  'see_flows',
+  'see_flow_runs',
+  'see_deployments',
+  'see_work_pools',
+  'see_blocks',
+  'see_automations',
+  'see_notifications',
+  'see_variables',
+  'see_artifacts',
+  'see_logs',
+  'see_concurrency_limits',
+  'see_saved_searches',
+  // Runner
+  'run_deployments',
+  // Developer
+  'run_flows',
+  'delete_flow_runs',
+  'manage_flows',
+  'manage_deployments',
+  'manage_work_pools',
+  'manage_blocks',
+  'see_secret_blocks',
+  'manage_secret_blocks',
+  'manage_automations',
+  'manage_notifications',
+  'manage_variables',
+  'manage_artifacts',
+  'manage_concurrency_limits',
+  'manage_saved_searches',
+  'see_workspace_settings',
+  // Owner
+  'manage_workspace_users',
+  'manage_workspace_service_accounts',
+  'set_default_workspace_role',
+  'write_workspace_settings',
+  'delete_workspace',
+  'transfer_workspace',
+  // Worker only
+  'poll_work_queues',
+  'write_worker_heartbeats',
+  'write_flow_run_states',
+] as const;
+
+/** A workspace scope (ROLE-1). */
+export type WorkspaceScope = (typeof WORKSPACE_SCOPES)[number];
+
+/**
+ * Account scopes, derived from the account role (ACC-3): what a principal may do to the
+ * account itself rather than to one workspace.
+ */
+export const ACCOUNT_SCOPES = [
+  'see_account',
+  'see_members',
+  'manage_account_settings',
+  'manage_members',
+  'manage_owners',
+  'create_workspaces',
+  'read_audit_log',
+  'manage_service_accounts',
+  'manage_custom_roles',
+] as const;
+
+/** An account scope (ACC-3). */
+export type AccountScope = (typeof ACCOUNT_SCOPES)[number];
