@@ -50,8 +50,11 @@ export function findPlan(ctx: KitContext, planId: string): Result<Plan, Workspac
 }
 
 /** Thrown inside a transaction to roll it back with a domain error; never escapes the runner. */
-class Rollback {
-  constructor(readonly error: WorkspaceKitError) {}
+class Rollback extends Error {
+  constructor(readonly error: WorkspaceKitError) {
+    super(error.message);
+    this.name = 'Rollback';
+  }
 }
 
 function validate<S extends z.ZodType>(

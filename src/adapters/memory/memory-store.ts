@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the port is async; this adapter has nothing to await */
 import type { Account, AccountRole, Membership, User } from '../../account/account.js';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event.js';
 import type { AccountId, ResourceId, UserId, WorkspaceId } from '../../core/ids.js';
