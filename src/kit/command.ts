@@ -62,8 +62,16 @@ function validate<S extends z.ZodType>(
   actorRaw: unknown,
   inputRaw: unknown,
 ): Result<{ actor: Principal; input: z.output<S> }, WorkspaceKitError> {
-  const actor = PrincipalSchema.safeParse(actorRaw);
-  const input = schema.safeParse(inputRaw);
+  let actor: z.ZodSafeParseResult<Principal>;
+  let input: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    actor = PrincipalSchema.safeParse(actorRaw);
+    input = schema.safeParse(inputRaw);
+  } catch (error) {
+    // A hostile input (a throwing getter or proxy trap) must not make a command throw.
+    const reason = error instanceof Error ? error.message : String(error);
+    return err(errors.validation([{ path: [], message: `input could not be read: ${reason}` }]));
+  }
   if (actor.success && input.success) return ok({ actor: actor.data, input: input.data });
   const issues = [
     ...(actor.success ? [] : fromZodIssues('actor', actor.error.issues)),
@@ -92,7 +100,8 @@ export function runCommand<S extends z.ZodType, T>(
   const parsed = validate(schema, actorRaw, inputRaw);
   if (parsed.isErr()) return errAsync(parsed.error);
   const { actor, input } = parsed.value;
-  const transaction = ctx.store.transaction(async (tx) => {
+  // Deferred so that an adapter throwing synchronously still yields a STORAGE error value.
+  const transaction = Promise.resolve().then(() => ctx.store.transaction(async (tx) => {
     const now = ctx.clock.now().toISOString();
     const outcome = await body({ tx, actor, input, now, ctx });
     if (outcome.isErr()) throw new Rollback(outcome.error);
@@ -103,7 +112,7 @@ export function runCommand<S extends z.ZodType, T>(
       ...outcome.value.audit,
     });
     return { value: outcome.value.value, event };
-  });
+  }));
   return ResultAsync.fromPromise(transaction, storageFailure).map(({ value, event }: { value: T; event: AuditEvent }) => {
     ctx.events.publish(event);
     return value;
@@ -121,13 +130,15 @@ export function runQuery<S extends z.ZodType, T>(
   const parsed = validate(schema, actorRaw, inputRaw);
   if (parsed.isErr()) return errAsync(parsed.error);
   const { actor, input } = parsed.value;
-  const transaction = ctx.store.transaction(
-    async (tx) => {
-      const outcome = await body({ tx, actor, input, now: ctx.clock.now().toISOString(), ctx });
-      if (outcome.isErr()) throw new Rollback(outcome.error);
-      return outcome.value;
-    },
-    { readOnly: true },
+  const transaction = Promise.resolve().then(() =>
+    ctx.store.transaction(
+      async (tx) => {
+        const outcome = await body({ tx, actor, input, now: ctx.clock.now().toISOString(), ctx });
+        if (outcome.isErr()) throw new Rollback(outcome.error);
+        return outcome.value;
+      },
+      { readOnly: true },
+    ),
   );
   return ResultAsync.fromPromise(transaction, storageFailure);
 }
