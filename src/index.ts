@@ -47,11 +47,11 @@ export type { Account, AccountKind, AccountRole, Membership, User } from './acco
 export { DEFAULT_PLANS, planViolations } from './account/plans.js';
 export type { Plan, PlanCatalog, PlanFeature, PlanUsage } from './account/plans.js';
 
-export { ACCOUNT_SCOPES, WORKSPACE_SCOPES } from './role/scopes.js';
-export type { AccountScope, WorkspaceScope } from './role/scopes.js';
+export { ACCOUNT_SCOPES, SYSTEM_SCOPES, WORKSPACE_SCOPES } from './role/scopes.js';
+export type { AccountScope, SystemScope, WorkspaceScope } from './role/scopes.js';
 export { ACCOUNT_ROLE_SCOPES, BUILT_IN_ROLE_SCOPES } from './role/built-in-roles.js';
 export type { BuiltInRole } from './role/built-in-roles.js';
-export { accountRoleOf, accountScopesOf, workspaceScopesOf } from './role/access.js';
+export { accountRoleOf, accountScopesOf, hasAccountWideAccess, workspaceScopesOf } from './role/access.js';
 export type { AccountAccessSnapshot } from './role/access.js';
 
 export { DESCRIPTION_MAX_LENGTH } from './workspace/workspace.js';

@@ -56,17 +56,25 @@ export const randomIds: IdGenerator = {
 };
 
 /**
- * An id generator producing `prefix_1`, `prefix_2`, … in order: deterministic ids for tests.
+ * An id generator producing `usr_1`, `usr_2`, `acc_1`, … — one counter per kind, in order:
+ * deterministic, readable ids for tests and demos.
  *
  * @example
  * ```ts
  * const ids = sequentialIds();
  * ids.next('user'); // 'usr_1'
+ * ids.next('account'); // 'acc_1'
  * ```
  */
 export function sequentialIds(): IdGenerator {
-  let n = 0;
-  return { next: (kind) => `${PREFIX[kind]}_${++n}` };
+  const counters = new Map<IdKind, number>();
+  return {
+    next: (kind) => {
+      const n = (counters.get(kind) ?? 0) + 1;
+      counters.set(kind, n);
+      return `${PREFIX[kind]}_${n}`;
+    },
+  };
 }
 
 const idString = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');

@@ -185,6 +185,8 @@ export function accountCommands(ctx: KitContext) {
         const access = await loadAccount(tx, actor, input.accountId);
         if (access.isErr()) return err(access.error);
         const { account, scopes } = access.value;
+        const mayManage = requireScope(scopes, 'manage_members');
+        if (mayManage.isErr()) return err(mayManage.error);
         const current = await tx.memberships.get(account.id, input.userId);
         if (!current) return err(errors.notFound('membership', `${account.id}/${input.userId}`));
         // ACC-5: only an Owner grants, revokes or changes the Owner role.
@@ -214,9 +216,13 @@ export function accountCommands(ctx: KitContext) {
         const access = await loadAccount(tx, actor, input.accountId);
         if (access.isErr()) return err(access.error);
         const { account, scopes } = access.value;
+        const leaving = actor.type === 'user' && actor.userId === input.userId;
+        if (!leaving) {
+          const mayManage = requireScope(scopes, 'manage_members');
+          if (mayManage.isErr()) return err(mayManage.error);
+        }
         const current = await tx.memberships.get(account.id, input.userId);
         if (!current) return err(errors.notFound('membership', `${account.id}/${input.userId}`));
-        const leaving = actor.type === 'user' && actor.userId === input.userId;
         if (!leaving) {
           const allowed = requireScope(scopes, ownerOnly(current.role) ? 'manage_owners' : 'manage_members');
           if (allowed.isErr()) return err(allowed.error);

@@ -20,7 +20,7 @@ const AUDIT_ACTIONS = [
   'resources.tracked',
 ] as const satisfies readonly AuditAction[];
 
-const TimestampSchema = z.iso.datetime().transform((s) => new Date(s).toISOString());
+const TimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
 /** Input of `listAuditEvents` (AUD-2): filters by workspace, actor, action and time, paged. */
 export const ListAuditEventsInput = z

@@ -4,8 +4,7 @@ import { errors } from '../core/errors.js';
 import { FullHandleSchema, HandleSchema, fullHandle, type FullHandle } from '../core/handle.js';
 import { AccountIdSchema, WorkspaceIdSchema, type ResourceId, type WorkspaceId } from '../core/ids.js';
 import { PageRequestSchema, type Page } from '../core/paging.js';
-import { BUILT_IN_ROLE_SCOPES } from '../role/built-in-roles.js';
-import { workspaceScopesOf } from '../role/access.js';
+import { hasAccountWideAccess } from '../role/access.js';
 import type { WorkspaceScope } from '../role/scopes.js';
 import {
   RESOURCE_KINDS,
@@ -48,7 +47,7 @@ export const UpdateWorkspaceInput = z
 export const DeleteWorkspaceInput = z
   .object({ workspaceId: WorkspaceIdSchema, expectedVersion: VersionSchema.optional() })
   .strict();
-const TimestampSchema = z.iso.datetime().transform((s) => new Date(s).toISOString());
+const TimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 /** One resource to add to a workspace's inventory. */
 export const NewResourceSchema = z
   .object({
@@ -186,7 +185,7 @@ export function workspaceCommands(ctx: KitContext) {
         const { account, snapshot } = access.value;
         // Account Owners and Admins see every workspace (ROLE-4); other members see only the
         // workspaces they were granted, and grants arrive with workspace sharing.
-        if (workspaceScopesOf(actor, snapshot) !== BUILT_IN_ROLE_SCOPES.owner) {
+        if (!hasAccountWideAccess(actor, snapshot)) {
           return ok({ items: [], nextCursor: null } satisfies Page<WorkspaceView>);
         }
         const page = await tx.workspaces.listByAccount(account.id, input);

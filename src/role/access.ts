@@ -34,11 +34,19 @@ export function accountScopesOf(principal: Principal, snapshot: AccountAccessSna
 }
 
 /**
+ * True when the principal holds Owner in every workspace of the account: account Owners and
+ * Admins, the owner of a personal account, and the system principal (ROLE-4).
+ */
+export function hasAccountWideAccess(principal: Principal, snapshot: AccountAccessSnapshot): boolean {
+  const role = accountRoleOf(principal, snapshot);
+  return role === 'owner' || role === 'admin';
+}
+
+/**
  * The scopes a principal holds in a workspace of the snapshot's account. Account Owners and
  * Admins (and the owner of a personal account) hold the Owner role in every workspace of their
  * account (ROLE-4). Pure and allocation-free: the hot path of authorization (ROLE-7).
  */
 export function workspaceScopesOf(principal: Principal, snapshot: AccountAccessSnapshot): ReadonlySet<WorkspaceScope> {
-  const role = accountRoleOf(principal, snapshot);
-  return role === 'owner' || role === 'admin' ? BUILT_IN_ROLE_SCOPES.owner : NO_SCOPES;
+  return hasAccountWideAccess(principal, snapshot) ? BUILT_IN_ROLE_SCOPES.owner : NO_SCOPES;
 }

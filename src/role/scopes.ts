@@ -69,3 +69,12 @@ export const ACCOUNT_SCOPES = [
 
 /** An account scope (ACC-3). */
 export type AccountScope = (typeof ACCOUNT_SCOPES)[number];
+
+/**
+ * Scopes only the system principal holds: registering users, and creating an organization on
+ * behalf of another user.
+ */
+export const SYSTEM_SCOPES = ['register_users'] as const;
+
+/** A scope only the system principal holds. */
+export type SystemScope = (typeof SYSTEM_SCOPES)[number];

@@ -302,6 +302,14 @@ function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): Un
     insertMany: async (items) => {
       guard(true);
       const added: TrackedResource[] = [];
+      // Registered before the first write so a failure part-way still undoes what was added.
+      undo.push(() => {
+        for (const item of added) {
+          s.resources.get(item.workspaceId)?.delete(item.id);
+          const counts = s.resourceCounts.get(item.workspaceId)!;
+          counts.set(item.kind, counts.get(item.kind)! - 1);
+        }
+      });
       for (const item of items) {
         const byId = getOrCreate(s.resources, item.workspaceId, () => new Map<ResourceId, TrackedResource>());
         if (byId.has(item.id)) throw new Error(`resource ${item.id} already exists`);
@@ -310,13 +318,6 @@ function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): Un
         counts.set(item.kind, (counts.get(item.kind) ?? 0) + 1);
         added.push(item);
       }
-      undo.push(() => {
-        for (const item of added) {
-          s.resources.get(item.workspaceId)?.delete(item.id);
-          const counts = s.resourceCounts.get(item.workspaceId)!;
-          counts.set(item.kind, counts.get(item.kind)! - 1);
-        }
-      });
     },
     countByWorkspace: async (workspaceId) => {
       guard(false);
