@@ -1,5 +1,3 @@
-import { add } from 'date-fns';
-
 /** An ISO-8601 UTC timestamp as produced by `Date.prototype.toISOString()`, e.g. `2026-01-31T12:00:00.000Z`. */
 export type Timestamp = string;
 
@@ -44,7 +42,8 @@ export function manualClock(start: Date | string = '2026-01-01T00:00:00.000Z'): 
       current = new Date(at).getTime();
     },
     advance: ({ days = 0, hours = 0, minutes = 0, seconds = 0, ms = 0 }) => {
-      current = add(current, { days, hours, minutes, seconds }).getTime() + ms;
+      // Plain UTC milliseconds: a day is always 24 hours, whatever the host's time zone.
+      current += (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000 + ms;
     },
   };
 }

@@ -256,8 +256,11 @@ export function accountCommands(ctx: KitContext) {
         if (plan.isErr()) return err(plan.error);
         const violations = planViolations(plan.value, await accountUsage(tx, account));
         if (violations.length > 0) return err(errors.planDowngradeBlocked(plan.value.id, violations));
-        const updated: Account = { ...account, planId: plan.value.id, version: account.version + 1, updatedAt: now };
-        if ((await tx.accounts.update(updated, account.version)) !== 'ok') {
+        const unchanged = plan.value.id === account.planId;
+        const updated: Account = unchanged
+          ? account
+          : { ...account, planId: plan.value.id, version: account.version + 1, updatedAt: now };
+        if (!unchanged && (await tx.accounts.update(updated, account.version)) !== 'ok') {
           return err(errors.conflict('account', account.id, account.version, null));
         }
         return ok({

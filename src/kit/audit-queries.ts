@@ -34,6 +34,7 @@ export const ListAuditEventsInput = z
     order: z.enum(['asc', 'desc']).default('asc'),
   })
   .extend(PageRequestSchema.shape)
+  .extend({ cursor: z.string().regex(/^\d{1,15}$/, 'an audit cursor is a sequence number').optional() })
   .strict();
 
 /** Audit log queries (AUD-2), bound to a kit context. */
