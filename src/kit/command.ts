@@ -69,8 +69,7 @@ function validate<S extends z.ZodType>(
     input = schema.safeParse(inputRaw);
   } catch (error) {
     // A hostile input (a throwing getter or proxy trap) must not make a command throw.
-    const reason = error instanceof Error ? error.message : String(error);
-    return err(errors.validation([{ path: [], message: `input could not be read: ${reason}` }]));
+    return err(errors.validation([{ path: [], message: `input could not be read: ${describeThrown(error)}` }]));
   }
   if (actor.success && input.success) return ok({ actor: actor.data, input: input.data });
   const issues = [
@@ -82,7 +81,16 @@ function validate<S extends z.ZodType>(
 
 function storageFailure(error: unknown): WorkspaceKitError {
   if (error instanceof Rollback) return error.error;
-  return errors.storage(error instanceof Error ? error.message : String(error));
+  return errors.storage(describeThrown(error));
+}
+
+/** A message for any thrown value; never throws itself, whatever was thrown. */
+function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'an unprintable value was thrown';
+  }
 }
 
 /**

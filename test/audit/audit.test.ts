@@ -510,7 +510,7 @@ describe('audit cursors and no-op plan changes (AUD-2, PLAN-4)', () => {
     const { account, owner } = await t.seed.organization({ planId: 'pro' });
     const r = await t.kit.listAuditEvents(asUser(owner.user.id), { accountId: account.id, cursor: 'abc' });
     expect(r.isErr() && r.error.code).toBe('VALIDATION');
-    expect(r.isErr() && r.error.issues[0]?.path).toEqual(['input', 'cursor']);
+    expect(r.isErr() && r.error.code === 'VALIDATION' && r.error.issues[0]?.path).toEqual(['input', 'cursor']);
   });
 
   it('PLAN-4 changing to the current plan keeps the account version and records one event', async () => {

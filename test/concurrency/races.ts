@@ -1,0 +1,538 @@
+/**
+ * Race tests, parameterized by a store factory so every storage adapter runs them
+ * (`races.memory.test.ts` runs them on the in-memory store). Each fires many commands at once
+ * with `Promise.all` and checks that the outcome is one a serial execution could produce:
+ * HDL-4 (one handle, one winner), PLAN-1/PLAN-2 (limits hold), ACC-4 (an Owner always remains),
+ * WS-5 (one winner per version), and AUD-1 (one audit event per success, none per failure).
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AccountRole, Membership } from '../../src/account/account.js';
+import type { AuditEvent } from '../../src/audit/audit-event.js';
+import type { AccountId } from '../../src/core/ids.js';
+import { asUser, system, type Principal } from '../../src/core/principal.js';
+import type { RegisteredUser } from '../../src/kit/account-commands.js';
+import type { KitResult, WorkspaceKit } from '../../src/kit/workspace-kit.js';
+import { createTestKit } from '../../src/testing/test-kit.js';
+import {
+  codeOf,
+  errorOf,
+  listAllWorkspaces,
+  snapshotter,
+  tally,
+  valueOf,
+  type StoreFactory,
+  type StoreRelease,
+} from '../support/harness.js';
+import type { Store } from '../../src/ports/store.js';
+import { SPEC_PLANS } from '../support/reference-model.js';
+
+const checker = system('race-check');
+
+
+/** Every membership of an organization, read as the system principal. */
+async function membersOf(kit: WorkspaceKit, accountId: AccountId): Promise<Membership[]> {
+  const out: Membership[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = valueOf(await kit.listMembers(checker, { accountId, limit: 500, ...(cursor ? { cursor } : {}) }));
+    out.push(...page.items);
+    if (page.nextCursor === null) return out;
+    cursor = page.nextCursor;
+  }
+}
+
+const ownersOf = async (kit: WorkspaceKit, accountId: AccountId): Promise<Membership[]> =>
+  (await membersOf(kit, accountId)).filter((m) => m.role === 'owner');
+
+/** AUD-1 under concurrency: the new events are exactly one per success. */
+function expectOneEventPerSuccess(events: readonly AuditEvent[], before: number, successes: number): void {
+  expect(events.length - before).toBe(successes);
+}
+
+/** Options of {@link describeRaces}. */
+export interface RaceOptions {
+  /** Called after each test with every store the test made. */
+  readonly release?: StoreRelease;
+}
+
+export function describeRaces(adapter: string, makeStore: StoreFactory, options: RaceOptions = {}): void {
+  describe(`races on the ${adapter} store`, () => {
+    const made: Store[] = [];
+    const freshKit = async (factory: StoreFactory) => {
+      const store = await factory();
+      made.push(store);
+      return { ...createTestKit({ store }), snapshot: snapshotter(store) };
+    };
+    afterEach(async () => {
+      for (const store of made.splice(0)) await options.release?.(store);
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('HDL-4 handle uniqueness under concurrency', () => {
+      const variants: readonly [string, readonly string[]][] = [
+        ['one spelling', ['prod']],
+        ['spellings that normalize equal', ['Prod', ' prod ', 'PROD', 'prod', '\tpRoD\u00a0']],
+      ];
+      for (const [label, spellings] of variants) {
+        it(`HDL-4 HDL-2 100 concurrent creates with one handle (${label}): exactly one ok, 99 HANDLE_TAKEN`, async () => {
+          const t = await freshKit(makeStore);
+          const { account, owner, members } = await t.seed.organization({ planId: 'enterprise', members: ['admin'] });
+          const actors: Principal[] = [asUser(owner.user.id), asUser(members[0]!.user.user.id), system('race')];
+          const before = t.events.length;
+          const results = await Promise.all(
+            Array.from({ length: 100 }, (_, i) =>
+              t.kit.createWorkspace(actors[i % actors.length]!, {
+                accountId: account.id,
+                handle: spellings[i % spellings.length]!,
+                description: `attempt ${i}`,
+              }),
+            ),
+          );
+          expect(tally(results)).toEqual({ ok: 1, HANDLE_TAKEN: 99 });
+          for (const r of results) {
+            if (r.isErr()) expect(r.error).toMatchObject({ handle: 'prod', scope: 'workspace', accountId: account.id });
+          }
+          const winner = valueOf(results.find((r) => r.isOk())!);
+          const listed = await listAllWorkspaces(t.kit, checker, account.id);
+          expect(listed.map((w) => [w.id, w.handle, w.description])).toEqual([[winner.id, 'prod', winner.description]]);
+          const created = t.events.slice(before);
+          expect(created.map((e) => e.action)).toEqual(['workspace.created']);
+          expect(created[0]!.workspaceId).toBe(winner.id);
+          if (t.snapshot) expect(t.snapshot().workspaces.filter((w) => w.accountId === account.id)).toHaveLength(1);
+        });
+      }
+
+      it('HDL-4 100 concurrent creates with one handle in a personal account: exactly one ok', async () => {
+        const t = await freshKit(makeStore);
+        const ada = await t.seed.user({ planId: 'enterprise' });
+        const results = await Promise.all(
+          Array.from({ length: 100 }, () => t.kit.createWorkspace(asUser(ada.user.id), { accountId: ada.account.id, handle: 'prod' })),
+        );
+        expect(tally(results)).toEqual({ ok: 1, HANDLE_TAKEN: 99 });
+        expect((await listAllWorkspaces(t.kit, checker, ada.account.id)).map((w) => w.handle)).toEqual(['prod']);
+      });
+
+      it('HDL-1 one handle created concurrently in 10 different accounts: every create succeeds', async () => {
+        const t = await freshKit(makeStore);
+        const accounts: RegisteredUser[] = [];
+        for (let i = 0; i < 10; i += 1) accounts.push(await t.seed.user({ planId: 'starter' }));
+        const results = await Promise.all(
+          accounts.flatMap((a) =>
+            Array.from({ length: 5 }, () => t.kit.createWorkspace(asUser(a.user.id), { accountId: a.account.id, handle: 'prod' })),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 10, HANDLE_TAKEN: 40 });
+        for (const a of accounts) {
+          expect((await listAllWorkspaces(t.kit, checker, a.account.id)).map((w) => w.handle)).toEqual(['prod']);
+        }
+      });
+
+      it('HDL-4 20 workspaces renamed concurrently to one handle: exactly one ok, 19 HANDLE_TAKEN', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const spaces = [];
+        for (let i = 0; i < 20; i += 1) spaces.push(await t.seed.workspace(account.id, { handle: `ws-${i}` }));
+        const before = t.events.length;
+        const results = await Promise.all(
+          spaces.map((w, i) =>
+            t.kit.updateWorkspace(asUser(owner.user.id), { workspaceId: w.id, handle: i % 2 ? 'Shared' : ' shared', expectedVersion: 1 }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, HANDLE_TAKEN: 19 });
+        const listed = await listAllWorkspaces(t.kit, checker, account.id);
+        expect(listed).toHaveLength(20);
+        expect(listed.filter((w) => w.handle === 'shared')).toHaveLength(1);
+        expectOneEventPerSuccess(t.events, before, 1);
+      });
+
+      it('HDL-4 concurrent creates and renames racing for one handle: exactly one wins', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const spaces = [];
+        for (let i = 0; i < 10; i += 1) spaces.push(await t.seed.workspace(account.id, { handle: `ws-${i}` }));
+        const actor = asUser(owner.user.id);
+        const before = t.events.length;
+        const results = await Promise.all([
+          ...spaces.map((w) => t.kit.updateWorkspace(actor, { workspaceId: w.id, handle: 'prod' })),
+          ...spaces.map(() => t.kit.createWorkspace(actor, { accountId: account.id, handle: 'PROD' })),
+        ]);
+        expect(tally(results)).toEqual({ ok: 1, HANDLE_TAKEN: 19 });
+        const listed = await listAllWorkspaces(t.kit, checker, account.id);
+        expect(listed.filter((w) => w.handle === 'prod')).toHaveLength(1);
+        expect(listed).toHaveLength(10 + results.slice(10).filter((r) => r.isOk()).length);
+        expectOneEventPerSuccess(t.events, before, 1);
+      });
+
+      it('HDL-3 HDL-4 a delete and creates of its handle racing: never two live workspaces with the handle', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const victim = await t.seed.workspace(account.id, { handle: 'prod' });
+        const actor = asUser(owner.user.id);
+        const creates = Array.from({ length: 10 }, () => t.kit.createWorkspace(actor, { accountId: account.id, handle: 'prod' }));
+        const [deletion, ...created] = await Promise.all([t.kit.deleteWorkspace(actor, { workspaceId: victim.id }), ...creates]);
+        expect(codeOf(deletion)).toBe('ok');
+        const wins = created.filter((r) => r.isOk()).length;
+        expect(wins).toBeLessThanOrEqual(1);
+        for (const r of created) if (r.isErr()) expect(r.error.code).toBe('HANDLE_TAKEN');
+        const listed = await listAllWorkspaces(t.kit, checker, account.id);
+        expect(listed.map((w) => w.handle)).toEqual(wins === 1 ? ['prod'] : []);
+        if (wins === 0) {
+          // HDL-3: the handle is free once the delete committed.
+          expect(codeOf(await t.kit.createWorkspace(actor, { accountId: account.id, handle: 'prod' }))).toBe('ok');
+        }
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('HDL-1 ACC-1 account handles and emails under concurrency', () => {
+      it('HDL-4 HDL-1 50 concurrent registerUser and createOrganization with one account handle: exactly one ok, no orphan user', async () => {
+        const t = await freshKit(makeStore);
+        const founders: RegisteredUser[] = [];
+        for (let i = 0; i < 5; i += 1) founders.push(await t.seed.user());
+        const results = await Promise.all([
+          ...Array.from({ length: 45 }, (_, i) =>
+            t.kit.registerUser(system('signup'), { email: `u${i}@example.com`, displayName: `U${i}`, handle: i % 2 ? 'Acme' : 'acme ' }),
+          ),
+          ...founders.map((f) => t.kit.createOrganization(asUser(f.user.id), { handle: 'ACME', displayName: 'Acme' })),
+        ]);
+        expect(tally(results)).toEqual({ ok: 1, HANDLE_TAKEN: 49 });
+        for (const r of results) if (r.isErr()) expect(r.error).toMatchObject({ handle: 'acme', scope: 'account' });
+        // A refused sign-up left no user behind: its email registers fine with another handle.
+        const losers = results.map((r, i) => ({ r, i })).filter(({ r, i }) => r.isErr() && i < 45);
+        for (const { i } of losers.slice(0, 3)) {
+          expect(
+            codeOf(await t.kit.registerUser(system('signup'), { email: `u${i}@example.com`, displayName: 'again', handle: `again-${i}` })),
+          ).toBe('ok');
+        }
+        if (t.snapshot) expect(t.snapshot().accounts.filter((a) => a.handle === 'acme')).toHaveLength(1);
+      });
+
+      it('ACC-1 50 concurrent registerUser with one email (spellings that normalize equal): exactly one ok, 49 EMAIL_TAKEN', async () => {
+        const t = await freshKit(makeStore);
+        const spellings = ['ada@example.com', 'ADA@example.com', ' Ada@Example.COM ', 'ada@EXAMPLE.com'];
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            t.kit.registerUser(system('signup'), { email: spellings[i % spellings.length]!, displayName: 'Ada', handle: `ada-${i}` }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, EMAIL_TAKEN: 49 });
+        // The 49 refused handles were not left reserved.
+        const loser = results.findIndex((r) => r.isErr());
+        expect(codeOf(await t.kit.registerUser(system('signup'), { email: 'bob@example.com', displayName: 'Bob', handle: `ada-${loser}` }))).toBe(
+          'ok',
+        );
+        if (t.snapshot) expect(t.snapshot().users.filter((u) => u.email === 'ada@example.com')).toHaveLength(1);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('PLAN-1 workspace limits under concurrency', () => {
+      const cases: readonly [plan: string, existing: number][] = [
+        ['hobby', 0],
+        ['starter', 0],
+        ['starter', 2],
+        ['team', 1],
+      ];
+      for (const [plan, existing] of cases) {
+        const max = SPEC_PLANS[plan]!.workspaces!;
+        it(`PLAN-1 20 concurrent creates with distinct handles on ${plan} (limit ${max}, ${existing} existing): exactly ${max - existing} succeed`, async () => {
+          const t = await freshKit(makeStore);
+          const { account, owner } = await t.seed.organization({ planId: plan });
+          for (let i = 0; i < existing; i += 1) await t.seed.workspace(account.id, { handle: `old-${i}` });
+          const before = t.events.length;
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              t.kit.createWorkspace(asUser(owner.user.id), { accountId: account.id, handle: `new-${i}` }),
+            ),
+          );
+          expect(tally(results)).toEqual({ ok: max - existing, PLAN_LIMIT_REACHED: 20 - (max - existing) });
+          for (const r of results) {
+            if (r.isErr()) expect(r.error).toMatchObject({ limit: 'workspaces', max, current: max, planId: plan });
+          }
+          expect(await listAllWorkspaces(t.kit, checker, account.id)).toHaveLength(max);
+          expectOneEventPerSuccess(t.events, before, max - existing);
+        });
+      }
+
+      it('PLAN-1 PLAN-4 a downgrade racing with creates never leaves the account above its final plan', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom('starter', 'team', 'pro'),
+            fc.constantFrom('hobby', 'starter', 'team'),
+            fc.integer({ min: 0, max: 3 }),
+            fc.integer({ min: 1, max: 8 }),
+            fc.nat({ max: 8 }),
+            async (from, to, existing, creates, position) => {
+              const t = await freshKit(makeStore);
+              const { account, owner } = await t.seed.organization({ planId: from });
+              for (let i = 0; i < existing; i += 1) await t.seed.workspace(account.id, { handle: `old-${i}` });
+              const actor = asUser(owner.user.id);
+              const calls: (() => KitResult<unknown>)[] = Array.from({ length: creates }, (_, i) => () =>
+                t.kit.createWorkspace(actor, { accountId: account.id, handle: `new-${i}` }),
+              );
+              const at = Math.min(position, calls.length);
+              calls.splice(at, 0, () => t.kit.changePlan(actor, { accountId: account.id, planId: to }));
+              const before = t.events.length;
+              const results = await Promise.all(calls.map((c) => c()));
+              const createResults = results.filter((_, i) => i !== at);
+              for (const r of results) {
+                expect(['ok', 'PLAN_LIMIT_REACHED', 'PLAN_DOWNGRADE_BLOCKED']).toContain(codeOf(r));
+              }
+              const final = valueOf(await t.kit.getAccount(checker, { accountId: account.id }));
+              const count = (await listAllWorkspaces(t.kit, checker, account.id)).length;
+              const limit = SPEC_PLANS[final.planId]!.workspaces;
+              if (limit !== null) expect(count).toBeLessThanOrEqual(limit);
+              expect(count).toBe(existing + createResults.filter((r) => r.isOk()).length);
+              expectOneEventPerSuccess(t.events, before, results.filter((r) => r.isOk()).length);
+            },
+          ),
+          { numRuns: 100 },
+        );
+      });
+
+      it('PLAN-2 10 concurrent addMember on a hobby organization (2 seats, owner holds one): exactly one ok', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'hobby' });
+        const users: RegisteredUser[] = [];
+        for (let i = 0; i < 10; i += 1) users.push(await t.seed.user());
+        const results = await Promise.all(
+          users.map((u) => t.kit.addMember(asUser(owner.user.id), { accountId: account.id, userId: u.user.id, role: 'member' })),
+        );
+        expect(tally(results)).toEqual({ ok: 1, PLAN_LIMIT_REACHED: 9 });
+        expect(await membersOf(t.kit, account.id)).toHaveLength(2);
+      });
+
+      it('ACC-3 one user added 10 times concurrently: exactly one membership, 9 ALREADY_EXISTS', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const bob = await t.seed.user();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            t.kit.addMember(asUser(owner.user.id), { accountId: account.id, userId: bob.user.id, role: i % 2 ? 'admin' : 'member' }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, ALREADY_EXISTS: 9 });
+        expect((await membersOf(t.kit, account.id)).filter((m) => m.userId === bob.user.id)).toHaveLength(1);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('ACC-4 an organization always keeps an Owner under concurrency', () => {
+      async function orgWithOwners(n: number) {
+        const t = await freshKit(makeStore);
+        const first = await t.seed.user();
+        const { account } = await t.seed.organization({
+          planId: 'enterprise',
+          owner: first,
+          members: Array.from({ length: n - 1 }, () => 'owner' as const),
+        });
+        const owners = (await ownersOf(t.kit, account.id)).map((m) => m.userId);
+        expect(owners).toHaveLength(n);
+        return { t, account, owners };
+      }
+
+      for (const n of [2, 3, 5]) {
+        it(`ACC-4 ${n} owners demote themselves concurrently: exactly ${n - 1} ok, one LAST_OWNER, one Owner left`, async () => {
+          const { t, account, owners } = await orgWithOwners(n);
+          const before = t.events.length;
+          const results = await Promise.all(
+            owners.map((id, i) =>
+              t.kit.changeMemberRole(asUser(id), { accountId: account.id, userId: id, role: i % 2 ? 'admin' : 'member' }),
+            ),
+          );
+          expect(tally(results)).toEqual({ ok: n - 1, LAST_OWNER: 1 });
+          expect(await ownersOf(t.kit, account.id)).toHaveLength(1);
+          expectOneEventPerSuccess(t.events, before, n - 1);
+        });
+
+        it(`ACC-4 ${n} owners leave concurrently: exactly ${n - 1} ok, one LAST_OWNER, one Owner left`, async () => {
+          const { t, account, owners } = await orgWithOwners(n);
+          const results = await Promise.all(owners.map((id) => t.kit.removeMember(asUser(id), { accountId: account.id, userId: id })));
+          expect(tally(results)).toEqual({ ok: n - 1, LAST_OWNER: 1 });
+          const left = await ownersOf(t.kit, account.id);
+          expect(left).toHaveLength(1);
+          expect(await membersOf(t.kit, account.id)).toHaveLength(1);
+        });
+
+        it(`ACC-4 the system demotes and removes all ${n} owners concurrently: exactly ${n - 1} ok, one LAST_OWNER`, async () => {
+          const { t, account, owners } = await orgWithOwners(n);
+          const results = await Promise.all(
+            owners.map((id, i) =>
+              i % 2
+                ? t.kit.removeMember(system('race'), { accountId: account.id, userId: id })
+                : t.kit.changeMemberRole(system('race'), { accountId: account.id, userId: id, role: 'member' }),
+            ),
+          );
+          expect(tally(results)).toEqual({ ok: n - 1, LAST_OWNER: 1 });
+          expect(await ownersOf(t.kit, account.id)).toHaveLength(1);
+        });
+      }
+
+      it('ACC-4 owners concurrently demoting and removing each other (random): at least one Owner remains', async () => {
+        type Op = { readonly actor: number; readonly target: number; readonly kind: 'demote' | 'remove'; readonly role: AccountRole };
+        const opArb = (n: number): fc.Arbitrary<Op> =>
+          fc.record({
+            actor: fc.nat({ max: n - 1 }),
+            target: fc.nat({ max: n - 1 }),
+            kind: fc.constantFrom<'demote' | 'remove'>('demote', 'remove'),
+            role: fc.constantFrom<AccountRole>('admin', 'member'),
+          });
+        const scenario = fc
+          .constantFrom(2, 3, 5)
+          .chain((n) => fc.tuple(fc.constant(n), fc.array(opArb(n), { minLength: 1, maxLength: 2 * n })));
+        await fc.assert(
+          fc.asyncProperty(scenario, async ([n, ops]) => {
+            const { t, account, owners } = await orgWithOwners(n);
+            const before = t.events.length;
+            const results = await Promise.all(
+              ops.map((op) => {
+                const actor = asUser(owners[op.actor]!);
+                const userId = owners[op.target]!;
+                return op.kind === 'demote'
+                  ? t.kit.changeMemberRole(actor, { accountId: account.id, userId, role: op.role })
+                  : t.kit.removeMember(actor, { accountId: account.id, userId });
+              }),
+            );
+            for (const r of results) expect(['ok', 'LAST_OWNER', 'FORBIDDEN', 'NOT_FOUND']).toContain(codeOf(r));
+            const left = await ownersOf(t.kit, account.id);
+            expect(left.length).toBeGreaterThanOrEqual(1);
+            // Every Owner that disappeared did so through exactly one successful, audited command.
+            const newEvents = t.events.slice(before);
+            const ownerLosses = newEvents.filter(
+              (e) =>
+                (e.action === 'member.removed' && e.details['role'] === 'owner') ||
+                (e.action === 'member.role-changed' && (e.details['role'] as { from?: unknown } | undefined)?.from === 'owner'),
+            );
+            expect(ownerLosses).toHaveLength(n - left.length);
+            expect(newEvents).toHaveLength(results.filter((r) => r.isOk()).length);
+            // When every op targets a distinct owner and acts on itself, exactly n-1 succeed.
+            const selfDistinct =
+              ops.length === n && ops.every((op) => op.actor === op.target) && new Set(ops.map((op) => op.target)).size === n;
+            if (selfDistinct) expect(tally(results)).toEqual({ ok: n - 1, LAST_OWNER: 1 });
+          }),
+          { numRuns: 150 },
+        );
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('WS-5 optimistic concurrency', () => {
+      async function orgWithWorkspace() {
+        const t = await freshKit(makeStore);
+        const { account, owner, members } = await t.seed.organization({ planId: 'enterprise', members: ['admin'] });
+        const ws = await t.seed.workspace(account.id, { handle: 'prod', description: 'start' });
+        return { t, account, ws, actors: [asUser(owner.user.id), asUser(members[0]!.user.user.id)] };
+      }
+
+      it('WS-5 20 concurrent updates with the same expectedVersion: exactly one ok, 19 CONFLICT', async () => {
+        const { t, ws, actors } = await orgWithWorkspace();
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t.kit.updateWorkspace(actors[i % 2]!, { workspaceId: ws.id, description: `edit ${i}`, expectedVersion: ws.version }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, CONFLICT: 19 });
+        for (const r of results) if (r.isErr()) expect(r.error).toMatchObject({ entity: 'workspace', id: ws.id, expectedVersion: 1 });
+        const winner = valueOf(results.find((r) => r.isOk())!);
+        const now = valueOf(await t.kit.getWorkspace(checker, { workspaceId: ws.id }));
+        expect(now).toMatchObject({ version: 2, description: winner.description });
+        expectOneEventPerSuccess(t.events, before, 1);
+      });
+
+      it('WS-5 HDL-3 20 concurrent renames with the same expectedVersion: one ok, the old handle is free', async () => {
+        const { t, account, ws, actors } = await orgWithWorkspace();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t.kit.updateWorkspace(actors[0]!, { workspaceId: ws.id, handle: `prod-${i}`, expectedVersion: 1 }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, CONFLICT: 19 });
+        const winner = valueOf(results.find((r) => r.isOk())!);
+        expect((await listAllWorkspaces(t.kit, checker, account.id)).map((w) => w.handle)).toEqual([winner.handle]);
+        expect(codeOf(await t.kit.createWorkspace(actors[0]!, { accountId: account.id, handle: 'prod' }))).toBe('ok');
+      });
+
+      it('WS-5 20 concurrent unguarded edits: all ok, no lost update, the version moved by exactly 20', async () => {
+        const { t, ws, actors } = await orgWithWorkspace();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => t.kit.updateWorkspace(actors[i % 2]!, { workspaceId: ws.id, description: `edit ${i}` })),
+        );
+        expect(tally(results)).toEqual({ ok: 20 });
+        const versions = results.map((r) => valueOf(r).version).sort((a, b) => a - b);
+        expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+        expect(valueOf(await t.kit.getWorkspace(checker, { workspaceId: ws.id })).version).toBe(21);
+      });
+
+      it('WS-4 WS-5 20 concurrent deletes with the same expectedVersion: exactly one ok', async () => {
+        const { t, account, ws, actors } = await orgWithWorkspace();
+        await t.seed.resources(ws.id, { flow: 2, deployment: 1 });
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => t.kit.deleteWorkspace(actors[i % 2]!, { workspaceId: ws.id, expectedVersion: 1 })),
+        );
+        const counts = tally(results);
+        expect(counts['ok']).toBe(1);
+        for (const r of results) expect(['ok', 'CONFLICT', 'NOT_FOUND']).toContain(codeOf(r));
+        expect(valueOf(results.find((r) => r.isOk())!).totalResources).toBe(3);
+        expect(await listAllWorkspaces(t.kit, checker, account.id)).toEqual([]);
+        expectOneEventPerSuccess(t.events, before, 1);
+        if (t.snapshot) expect(t.snapshot().resources.filter((r) => r.workspaceId === ws.id)).toEqual([]);
+      });
+
+      for (const guarded of [true, false]) {
+        for (const deleteFirst of [true, false]) {
+          it(`WS-4 WS-5 HDL-3 concurrent delete and rename of one workspace (${guarded ? 'both guarded' : 'unguarded'}, delete issued ${deleteFirst ? 'first' : 'second'}): consistent end state`, async () => {
+            const { t, account, ws, actors } = await orgWithWorkspace();
+            await t.seed.resources(ws.id, { variable: 2 });
+            const version = guarded ? { expectedVersion: 1 } : {};
+            const del = () => t.kit.deleteWorkspace(actors[0]!, { workspaceId: ws.id, ...version });
+            const ren = () => t.kit.updateWorkspace(actors[1]!, { workspaceId: ws.id, handle: 'renamed', ...version });
+            const before = t.events.length;
+            const [d, r] = deleteFirst
+              ? await Promise.all([del(), ren()])
+              : await Promise.all([ren(), del()]).then(([a, b]) => [b, a] as const);
+            expectOneEventPerSuccess(t.events, before, [d, r].filter((x) => x.isOk()).length);
+            const listed = await listAllWorkspaces(t.kit, checker, account.id);
+            const stillThere = await t.kit.getWorkspace(checker, { workspaceId: ws.id });
+            if (d.isOk()) {
+              // Deleted: nothing left, every tracked resource gone, both handles free.
+              expect(listed).toEqual([]);
+              expect(codeOf(stillThere)).toBe('NOT_FOUND');
+              if (r.isErr()) expect(['NOT_FOUND', 'CONFLICT']).toContain(r.error.code);
+              if (guarded) expect(codeOf(r)).not.toBe('ok');
+              if (t.snapshot) expect(t.snapshot().resources.filter((x) => x.workspaceId === ws.id)).toEqual([]);
+              for (const handle of ['prod', 'renamed']) {
+                expect(codeOf(await t.kit.createWorkspace(actors[0]!, { accountId: account.id, handle }))).toBe('ok');
+              }
+            } else {
+              // Not deleted: only possible when the rename won a guarded race.
+              expect(guarded).toBe(true);
+              expect(errorOf(d).code).toBe('CONFLICT');
+              expect(valueOf(r)).toMatchObject({ handle: 'renamed', version: 2 });
+              expect(listed.map((w) => [w.id, w.handle, w.version])).toEqual([[ws.id, 'renamed', 2]]);
+              const preview = valueOf(await t.kit.previewWorkspaceDeletion(checker, { workspaceId: ws.id }));
+              expect(preview.totalResources).toBe(2);
+              expect(codeOf(await t.kit.createWorkspace(actors[0]!, { accountId: account.id, handle: 'prod' }))).toBe('ok');
+            }
+          });
+        }
+      }
+
+      it('WS-5 HDL-1 renames of two workspaces swapping handles concurrently: never a duplicate', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const a = await t.seed.workspace(account.id, { handle: 'a' });
+        const b = await t.seed.workspace(account.id, { handle: 'b' });
+        const actor = asUser(owner.user.id);
+        const results = await Promise.all([
+          t.kit.updateWorkspace(actor, { workspaceId: a.id, handle: 'b' }),
+          t.kit.updateWorkspace(actor, { workspaceId: b.id, handle: 'a' }),
+        ]);
+        expect(tally(results)).toEqual({ HANDLE_TAKEN: 2 });
+        expect((await listAllWorkspaces(t.kit, checker, account.id)).map((w) => w.id)).toEqual([a.id, b.id]);
+      });
+    });
+  });
+}

@@ -1,0 +1,276 @@
+/**
+ * Fault injection (STORE-2, AUD-1, WS-4): every state-changing command is all-or-nothing.
+ *
+ * For each scenario we first run the command once on a fresh, identical state to count the
+ * writes it makes. Then, for EVERY k from 1 to that count, we rebuild the state, arm the
+ * faulty store to fail the k-th write, run the command and expect: a `STORAGE` error value
+ * (never a throw), the memory store's snapshot deep-equal to the one taken before, and no
+ * event published. Finally the same command, disarmed, succeeds on that same state — the
+ * failure left nothing behind (no half-reserved handle, no orphan membership).
+ */
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore, type MemoryStore } from '../../src/adapters/memory/memory-store.js';
+import { asUser, system } from '../../src/core/principal.js';
+import type { KitResult } from '../../src/kit/workspace-kit.js';
+import { faultyStore, type FaultyStore } from '../../src/testing/faulty-store.js';
+import { createTestKit, type TestKit } from '../../src/testing/test-kit.js';
+import { errorOf, valueOf } from '../support/harness.js';
+
+interface Scenario {
+  /** Test title: the spec ids and the command. */
+  readonly title: string;
+  /** The fewest writes the command must make (its changes plus the audit event). */
+  readonly minWrites: number;
+  /** Seeds the state (with the store disarmed) and returns the command to run. */
+  prepare(t: TestKit<FaultyStore>): Promise<() => KitResult<unknown>>;
+}
+
+interface Built {
+  readonly inner: MemoryStore;
+  readonly store: FaultyStore;
+  readonly t: TestKit<FaultyStore>;
+  readonly run: () => KitResult<unknown>;
+}
+
+async function build(scenario: Scenario): Promise<Built> {
+  const inner = createMemoryStore();
+  const store = faultyStore(inner);
+  const t = createTestKit({ store });
+  const run = await scenario.prepare(t);
+  return { inner, store, t, run };
+}
+
+const scenarios: readonly Scenario[] = [
+  {
+    title: 'WS-4 deleteWorkspace of a workspace tracking resources of every kind',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro', members: ['admin'] });
+      const ws = await seed.workspace(account.id, { handle: 'prod' });
+      const other = await seed.workspace(account.id, { handle: 'other' });
+      await seed.resources(ws.id, {
+        flow: 2,
+        deployment: 2,
+        'work-pool': 1,
+        'work-queue': 2,
+        worker: 1,
+        block: 2,
+        'secret-block': 1,
+        automation: 1,
+        notification: 1,
+        variable: 3,
+        artifact: 1,
+        'concurrency-limit': 1,
+        log: 4,
+        'saved-search': 1,
+      });
+      await seed.runs(ws.id, { count: 5 });
+      await seed.runs(ws.id, { count: 2, state: 'running', kind: 'task-run' });
+      await seed.resources(other.id, { flow: 1, variable: 1 });
+      return () => kit.deleteWorkspace(asUser(owner.user.id), { workspaceId: ws.id, expectedVersion: 1 });
+    },
+  },
+  {
+    title: 'WS-4 deleteWorkspace of an empty workspace',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user({ planId: 'starter' });
+      const ws = await seed.workspace(ada.account.id, { handle: 'prod' });
+      return () => kit.deleteWorkspace(asUser(ada.user.id), { workspaceId: ws.id });
+    },
+  },
+  {
+    title: 'PLAN-4 changePlan upgrading an organization',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'starter', members: ['member'] });
+      await seed.workspace(account.id);
+      return () => kit.changePlan(asUser(owner.user.id), { accountId: account.id, planId: 'enterprise' });
+    },
+  },
+  {
+    title: 'PLAN-4 changePlan downgrading an account that fits the smaller plan',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user({ planId: 'pro' });
+      await seed.workspace(ada.account.id);
+      await seed.workspace(ada.account.id);
+      return () => kit.changePlan(asUser(ada.user.id), { accountId: ada.account.id, planId: 'starter' });
+    },
+  },
+  {
+    title: 'WS-1 HDL-1 createWorkspace (the handle is not left reserved by a failed create)',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, members } = await seed.organization({ planId: 'team', members: ['admin'] });
+      await seed.workspace(account.id, { handle: 'dev' });
+      return () =>
+        kit.createWorkspace(asUser(members[0]!.user.user.id), { accountId: account.id, handle: ' Prod ', description: 'Production' });
+    },
+  },
+  {
+    title: 'ACC-1 registerUser (user, personal account and event together or not at all)',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      await seed.user({ handle: 'someone-else' });
+      return () => kit.registerUser(system('signup'), { email: ' Ada@Example.com ', displayName: 'Ada', handle: 'ada', planId: 'team' });
+    },
+  },
+  {
+    title: 'ACC-2 createOrganization by a user (account and first Owner membership together)',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user();
+      return () => kit.createOrganization(asUser(ada.user.id), { handle: 'acme', displayName: 'Acme', planId: 'pro' });
+    },
+  },
+  {
+    title: 'ACC-2 createOrganization by the system for a named owner',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user();
+      return () => kit.createOrganization(system('admin'), { handle: 'acme', displayName: 'Acme', ownerUserId: ada.user.id });
+    },
+  },
+  {
+    title: 'WS-3 WS-5 updateWorkspace renaming and editing with expectedVersion',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro' });
+      const ws = await seed.workspace(account.id, { handle: 'prod', description: 'before' });
+      await seed.workspace(account.id, { handle: 'dev' });
+      return () =>
+        kit.updateWorkspace(asUser(owner.user.id), {
+          workspaceId: ws.id,
+          handle: 'production',
+          description: 'after',
+          expectedVersion: 1,
+        });
+    },
+  },
+  {
+    title: 'ACC-3 PLAN-2 addMember',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'starter', members: ['member'] });
+      const bob = await seed.user();
+      return () => kit.addMember(asUser(owner.user.id), { accountId: account.id, userId: bob.user.id, role: 'admin' });
+    },
+  },
+  {
+    title: 'ACC-4 removeMember removing one of two Owners',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'pro', members: ['owner', 'member'] });
+      return () => kit.removeMember(asUser(owner.user.id), { accountId: account.id, userId: members[0]!.user.user.id });
+    },
+  },
+  {
+    title: 'ACC-3 removeMember letting a member leave',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, members } = await seed.organization({ planId: 'pro', members: ['member'] });
+      const me = members[0]!.user.user.id;
+      return () => kit.removeMember(asUser(me), { accountId: account.id, userId: me });
+    },
+  },
+  {
+    title: 'ACC-4 ACC-5 changeMemberRole demoting one of two Owners',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'pro', members: ['owner'] });
+      return () =>
+        kit.changeMemberRole(asUser(owner.user.id), { accountId: account.id, userId: members[0]!.user.user.id, role: 'admin' });
+    },
+  },
+  {
+    title: 'ACC-5 changeMemberRole promoting a member to Owner',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'pro', members: ['member'] });
+      return () =>
+        kit.changeMemberRole(asUser(owner.user.id), { accountId: account.id, userId: members[0]!.user.user.id, role: 'owner' });
+    },
+  },
+  {
+    title: 'WS-2 trackResources of several kinds, runs included',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user({ planId: 'pro' });
+      const ws = await seed.workspace(ada.account.id);
+      await seed.resources(ws.id, { flow: 1 });
+      return () =>
+        kit.trackResources(asUser(ada.user.id), {
+          workspaceId: ws.id,
+          resources: [
+            { kind: 'flow', name: 'etl' },
+            { kind: 'deployment', name: 'etl-nightly' },
+            { kind: 'flow-run', name: 'run-1', state: 'completed', endedAt: '2025-12-31T00:00:00Z' },
+            { kind: 'task-run', name: 'task-1', state: 'running' },
+            { kind: 'secret-block', name: 'token' },
+            { kind: 'variable', name: 'region' },
+          ],
+        });
+    },
+  },
+];
+
+describe('STORE-2 AUD-1 every command is atomic under an injected storage fault at each of its writes', () => {
+  for (const scenario of scenarios) {
+    it(`${scenario.title}: a failure at any write k changes nothing and publishes nothing`, async () => {
+      // 1. Count the writes of the command on a clean run.
+      const probe = await build(scenario);
+      probe.store.arm(null);
+      valueOf(await probe.run());
+      const writes = probe.store.writes;
+      // Every successful command writes at least its one audit event (AUD-1).
+      expect(writes).toBeGreaterThanOrEqual(scenario.minWrites);
+
+      // 2. Fail each write in turn.
+      for (let k = 1; k <= writes; k += 1) {
+        const b = await build(scenario);
+        const before = b.inner.snapshot();
+        const published = b.t.events.length;
+        b.store.arm(k);
+        const error = errorOf(await b.run());
+        expect(error.code, `write #${k} of ${writes}`).toBe('STORAGE');
+        expect(error.message).toContain(`write #${k}`);
+        expect(b.store.writes, 'nothing is written after the failing write').toBe(k);
+        expect(b.inner.snapshot(), `state after a fault at write #${k} of ${writes}`).toEqual(before);
+        expect(b.t.events.length, `no event published after a fault at write #${k}`).toBe(published);
+
+        // 3. Disarmed, the very same command now succeeds on the very same state.
+        b.store.arm(null);
+        valueOf(await b.run());
+        expect(b.store.writes).toBe(writes);
+        expect(b.t.events.length).toBe(published + 1);
+        expect(b.inner.snapshot().audit.length).toBe(before.audit.length + 1);
+      }
+
+      // 4. Arming past the last write fires no fault: the count above is exact.
+      const past = await build(scenario);
+      past.store.arm(writes + 1);
+      valueOf(await past.run());
+      expect(past.store.writes).toBe(writes);
+    });
+  }
+
+  it('WS-4 a delete that failed at any write still previews and deletes every resource afterwards', async () => {
+    const scenario = scenarios[0]!;
+    const probe = await build(scenario);
+    const total = probe.inner.snapshot().resources.length;
+    for (let k = 1; k <= 3; k += 1) {
+      const b = await build(scenario);
+      const ws = b.inner.snapshot().workspaces.find((w) => w.handle === 'prod')!;
+      const expectedCount = b.inner.snapshot().resources.filter((r) => r.workspaceId === ws.id).length;
+      b.store.arm(k);
+      expect(errorOf(await b.run()).code).toBe('STORAGE');
+      const preview = valueOf(await b.t.kit.previewWorkspaceDeletion(system(), { workspaceId: ws.id }));
+      expect(preview.totalResources).toBe(expectedCount);
+      b.store.arm(null);
+      const report = valueOf(await b.run()) as { totalResources: number };
+      expect(report.totalResources).toBe(expectedCount);
+      expect(b.inner.snapshot().resources).toHaveLength(total - expectedCount);
+    }
+  });
+});
