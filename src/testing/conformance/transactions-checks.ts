@@ -1,0 +1,330 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Account, Membership } from '../../account/account.js';
+import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event.js';
+import type { Store, UnitOfWork } from '../../ports/store.js';
+import type { TrackedResource } from '../../workspace/resource.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import { byCodeUnit, expectDeepEqual, expectEqual, expectRejectsWith, expectTrue } from './assertions.js';
+import { defineCheck, type ConformanceCheck } from './check.js';
+import { expectOnlyPage } from './paging.js';
+import { Fixtures, inTx, insertAccount, insertMembership, insertPersonal, insertWorkspace, type PersonalRecords } from './fixtures.js';
+
+/** Committed state every transaction check starts from, and records its writes will use. */
+interface World {
+  readonly f: Fixtures;
+  readonly alice: PersonalRecords;
+  readonly bob: PersonalRecords;
+  readonly carol: PersonalRecords;
+  /** alice is an owner, bob a member; carol is not a member. */
+  readonly org: Account;
+  /** Has resources. */
+  readonly w1: Workspace;
+  /** Has no resources. */
+  readonly w2: Workspace;
+  readonly event: AuditEvent;
+  // Records the checks write:
+  readonly newPerson: PersonalRecords;
+  readonly newOrg: Account;
+  readonly renamedOrg: Account;
+  readonly newWorkspace: Workspace;
+  readonly editedW1: Workspace;
+  readonly carolMembership: Membership;
+  readonly newResources: readonly TrackedResource[];
+  readonly newEvent: NewAuditEvent;
+}
+
+async function buildWorld(store: Store): Promise<World> {
+  const f = new Fixtures();
+  const [alice, bob, carol, newPerson] = [f.personal(), f.personal(), f.personal(), f.personal()];
+  const org = f.organization();
+  const [w1, w2] = [f.workspace(org.id), f.workspace(org.id)];
+  const event = await inTx(store, async (tx) => {
+    for (const p of [alice, bob, carol]) await insertPersonal(tx, p);
+    await insertAccount(tx, org);
+    await insertMembership(tx, f.membership(org.id, alice.user.id, 'owner'));
+    await insertMembership(tx, f.membership(org.id, bob.user.id, 'member'));
+    await insertWorkspace(tx, w1);
+    await insertWorkspace(tx, w2);
+    await tx.resources.insertMany([f.resource(w1.id, 'flow'), f.resource(w1.id, 'flow'), f.resource(w1.id, 'flow-run')]);
+    return tx.audit.append(f.event(org.id, { workspaceId: w1.id, subject: { type: 'workspace', id: w1.id } }));
+  });
+  return {
+    f,
+    alice,
+    bob,
+    carol,
+    org,
+    w1,
+    w2,
+    event,
+    newPerson,
+    newOrg: f.organization(),
+    renamedOrg: { ...org, handle: f.handle('renamed'), displayName: 'Renamed', version: org.version + 1 },
+    newWorkspace: f.workspace(org.id),
+    editedW1: { ...w1, handle: f.handle('edited'), description: 'edited', version: w1.version + 1 },
+    carolMembership: f.membership(org.id, carol.user.id, 'admin'),
+    newResources: [f.resource(w1.id, 'deployment'), f.resource(w2.id, 'block'), f.resource(w1.id, 'flow')],
+    newEvent: f.event(org.id, { action: 'member.added', at: f.at(20) }),
+  };
+}
+
+/** Everything the world's records can be observed through, read with `tx`. */
+async function observe(tx: UnitOfWork, w: World): Promise<unknown> {
+  const people = [w.alice, w.bob, w.carol, w.newPerson];
+  const accounts = [...people.map((p) => p.account), w.org, w.newOrg];
+  const orgs = [w.org, w.newOrg];
+  const workspaces = [w.w1, w.w2, w.newWorkspace, w.editedW1];
+  const sortMemberships = (ms: readonly Membership[]) =>
+    [...ms].sort((a, b) => byCodeUnit(a.accountId, b.accountId) || byCodeUnit(a.userId, b.userId));
+  const out: Record<string, unknown> = {};
+  for (const p of people) {
+    out[`users.getById(${p.user.id})`] = await tx.users.getById(p.user.id);
+    out[`users.getByEmail(${p.user.email})`] = await tx.users.getByEmail(p.user.email);
+    out[`memberships.listByUser(${p.user.id})`] = sortMemberships(await tx.memberships.listByUser(p.user.id));
+  }
+  for (const a of accounts) out[`accounts.getById(${a.id})`] = await tx.accounts.getById(a.id);
+  for (const handle of [...accounts.map((a) => a.handle), w.renamedOrg.handle]) {
+    out[`accounts.getByHandle(${handle})`] = await tx.accounts.getByHandle(handle);
+  }
+  for (const o of orgs) {
+    out[`memberships.countByRole(${o.id})`] = await tx.memberships.countByRole(o.id);
+    out[`memberships.listByAccount(${o.id})`] = await tx.memberships.listByAccount(o.id, { limit: 500 });
+    out[`workspaces.countByAccount(${o.id})`] = await tx.workspaces.countByAccount(o.id);
+    out[`workspaces.listByAccount(${o.id})`] = await tx.workspaces.listByAccount(o.id, { limit: 500 });
+    out[`audit.list(${o.id})`] = await tx.audit.list(o.id, {}, { limit: 500 });
+    for (const ws of workspaces) {
+      out[`workspaces.getByHandle(${o.id}, ${ws.handle})`] = await tx.workspaces.getByHandle(o.id, ws.handle);
+    }
+  }
+  for (const ws of workspaces) {
+    out[`workspaces.getById(${ws.id})`] = await tx.workspaces.getById(ws.id);
+    out[`resources.countByWorkspace(${ws.id})`] = await tx.resources.countByWorkspace(ws.id);
+  }
+  return out;
+}
+
+/** One kind of write, as a rollback check exercises it. */
+interface WriteCase {
+  readonly slug: string;
+  readonly what: string;
+  readonly write: (tx: UnitOfWork, w: World) => Promise<void>;
+}
+
+const ok = (result: string, what: string): void => expectEqual(result, 'ok', what);
+
+const WRITES: readonly WriteCase[] = [
+  { slug: 'user-insert', what: 'users.insert', write: async (tx, w) => ok(await tx.users.insert(w.newPerson.user), 'users.insert') },
+  { slug: 'account-insert', what: 'accounts.insert', write: async (tx, w) => ok(await tx.accounts.insert(w.newOrg), 'accounts.insert') },
+  {
+    slug: 'account-update',
+    what: 'accounts.update (with a new handle)',
+    write: async (tx, w) => ok(await tx.accounts.update(w.renamedOrg, w.org.version), 'accounts.update'),
+  },
+  { slug: 'membership-insert', what: 'memberships.insert', write: async (tx, w) => ok(await tx.memberships.insert(w.carolMembership), 'memberships.insert') },
+  {
+    slug: 'membership-update-role',
+    what: 'memberships.updateRole',
+    write: async (tx, w) => ok(await tx.memberships.updateRole(w.org.id, w.bob.user.id, 'owner'), 'memberships.updateRole'),
+  },
+  {
+    slug: 'membership-delete',
+    what: 'memberships.delete',
+    write: async (tx, w) => ok(await tx.memberships.delete(w.org.id, w.bob.user.id), 'memberships.delete'),
+  },
+  { slug: 'workspace-insert', what: 'workspaces.insert', write: async (tx, w) => ok(await tx.workspaces.insert(w.newWorkspace), 'workspaces.insert') },
+  {
+    slug: 'workspace-update',
+    what: 'workspaces.update (with a new handle)',
+    write: async (tx, w) => ok(await tx.workspaces.update(w.editedW1, w.w1.version), 'workspaces.update'),
+  },
+  { slug: 'workspace-delete', what: 'workspaces.delete', write: async (tx, w) => ok(await tx.workspaces.delete(w.w2.id, w.w2.version), 'workspaces.delete') },
+  { slug: 'resources-insert-many', what: 'resources.insertMany', write: (tx, w) => tx.resources.insertMany(w.newResources) },
+  {
+    slug: 'resources-delete-by-workspace',
+    what: 'resources.deleteByWorkspace',
+    write: async (tx, w) => expectEqual(await tx.resources.deleteByWorkspace(w.w1.id), 3, 'resources.deleteByWorkspace'),
+  },
+  { slug: 'audit-append', what: 'audit.append', write: async (tx, w) => void (await tx.audit.append(w.newEvent)) },
+];
+
+/** Every write of {@link WRITES} plus a few more, in one unit of work, in an order foreign keys allow. */
+async function writeEverything(tx: UnitOfWork, w: World): Promise<void> {
+  await insertPersonal(tx, w.newPerson);
+  await insertAccount(tx, w.newOrg);
+  await insertMembership(tx, w.f.membership(w.newOrg.id, w.newPerson.user.id, 'owner'));
+  ok(await tx.accounts.update(w.renamedOrg, w.org.version), 'accounts.update');
+  await insertMembership(tx, w.carolMembership);
+  ok(await tx.memberships.updateRole(w.org.id, w.bob.user.id, 'admin'), 'memberships.updateRole');
+  ok(await tx.memberships.delete(w.org.id, w.alice.user.id), 'memberships.delete');
+  await insertWorkspace(tx, w.newWorkspace);
+  ok(await tx.workspaces.update(w.editedW1, w.w1.version), 'workspaces.update');
+  await tx.resources.insertMany(w.newResources);
+  expectEqual(await tx.resources.deleteByWorkspace(w.w2.id), 1, 'resources.deleteByWorkspace');
+  ok(await tx.workspaces.delete(w.w2.id, w.w2.version), 'workspaces.delete');
+  await tx.audit.append(w.newEvent);
+  await tx.audit.append(w.f.event(w.newOrg.id));
+}
+
+class ConformanceRollback extends Error {
+  readonly detail = { reason: 'conformance check rolls this unit of work back' };
+  constructor() {
+    super('conformance: roll back');
+    this.name = 'ConformanceRollback';
+  }
+}
+
+/** Writes with `write`, checks the write is visible inside, rejects, and checks nothing stuck. */
+async function expectRolledBack(store: Store, what: string, write: (tx: UnitOfWork, w: World) => Promise<void>): Promise<void> {
+  const w = await buildWorld(store);
+  const before = await inTx(store, (tx) => observe(tx, w));
+  const boom = new ConformanceRollback();
+  await expectRejectsWith(
+    store.transaction(async (tx) => {
+      await write(tx, w);
+      const inside = await observe(tx, w);
+      expectTrue(!isDeepStrictEqual(inside, before), `${what}: the write must be visible inside its own unit of work`);
+      throw boom;
+    }),
+    boom,
+    `${what}: a unit of work that throws`,
+  );
+  const after = await inTx(store, (tx) => observe(tx, w));
+  expectDeepEqual(after, before, `${what}: state after the rolled-back unit of work must equal state before it`);
+}
+
+/** The `transactions` suite: units of work are atomic, read their own writes, and commit (STORE-1, STORE-2). */
+export function transactionsChecks(): ConformanceCheck[] {
+  return [
+    ...WRITES.map((c) =>
+      defineCheck('transactions', `rollback-${c.slug}`, ['STORE-2'], `a unit of work that rejects rolls back ${c.what}`, (store) =>
+        expectRolledBack(store, c.what, c.write),
+      ),
+    ),
+
+    defineCheck('transactions', 'rollback-all-writes', ['STORE-2', 'WS-4', 'XFER-5'], 'a unit of work that rejects after writes of every kind rolls all of them back', (store) =>
+      expectRolledBack(store, 'every kind of write', writeEverything),
+    ),
+
+    defineCheck('transactions', 'rejection-propagates', ['STORE-1'], 'the rejection of the work propagates unchanged, Error or not', async (store) => {
+      const w = await buildWorld(store);
+      const boom = new ConformanceRollback();
+      await expectRejectsWith(
+        store.transaction(async (tx) => {
+          await tx.audit.append(w.newEvent);
+          await tx.workspaces.getById(w.w1.id);
+          throw boom;
+        }),
+        boom,
+        'a unit of work that throws an Error',
+      );
+      const notAnError = { code: 'NOT_AN_ERROR', detail: [1, 2, 3] };
+      await expectRejectsWith(
+        store.transaction(async (tx) => {
+          await tx.users.insert(w.newPerson.user);
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- hosts may reject with any value; it must arrive unchanged
+          throw notAnError;
+        }),
+        notAnError,
+        'a unit of work that throws a plain object',
+      );
+      await expectRejectsWith(
+        store.transaction(() => Promise.reject(boom)),
+        boom,
+        'a unit of work that returns a rejected promise',
+      );
+    }),
+
+    defineCheck('transactions', 'read-your-writes', ['STORE-2'], 'writes are visible to later reads of the same unit of work, through every index', async (store) => {
+      const w = await buildWorld(store);
+      await inTx(store, async (tx) => {
+        await writeEverything(tx, w);
+        expectDeepEqual(await tx.users.getByEmail(w.newPerson.user.email), w.newPerson.user, 'users.getByEmail of a user inserted earlier');
+        expectDeepEqual(await tx.accounts.getByHandle(w.newOrg.handle), w.newOrg, 'accounts.getByHandle of an account inserted earlier');
+        expectDeepEqual(await tx.accounts.getByHandle(w.renamedOrg.handle), w.renamedOrg, 'accounts.getByHandle of an account renamed earlier');
+        expectEqual(await tx.accounts.getByHandle(w.org.handle), null, 'accounts.getByHandle of the handle freed earlier');
+        expectDeepEqual(await tx.memberships.countByRole(w.org.id), { owner: 0, admin: 2, member: 0 }, 'memberships.countByRole after earlier membership writes');
+        expectDeepEqual(
+          (await tx.memberships.listByAccount(w.org.id, { limit: 500 })).items,
+          [w.carolMembership, { ...w.f.membership(w.org.id, w.bob.user.id, 'admin') }].sort((a, b) => byCodeUnit(a.userId, b.userId)),
+          'memberships.listByAccount after earlier membership writes',
+        );
+        expectDeepEqual(await tx.memberships.listByUser(w.newPerson.user.id), [w.f.membership(w.newOrg.id, w.newPerson.user.id, 'owner')], 'memberships.listByUser of a membership inserted earlier');
+        expectEqual(await tx.workspaces.countByAccount(w.org.id), 2, 'workspaces.countByAccount after earlier workspace writes');
+        expectDeepEqual(
+          (await tx.workspaces.listByAccount(w.org.id, { limit: 500 })).items,
+          [w.editedW1, w.newWorkspace].sort((a, b) => byCodeUnit(a.handle, b.handle)),
+          'workspaces.listByAccount after earlier workspace writes',
+        );
+        expectEqual(await tx.workspaces.getByHandle(w.org.id, w.w1.handle), null, 'workspaces.getByHandle of the handle freed earlier');
+        expectEqual(await tx.workspaces.getById(w.w2.id), null, 'workspaces.getById of a workspace deleted earlier');
+        expectDeepEqual(await tx.resources.countByWorkspace(w.w1.id), { flow: 3, 'flow-run': 1, deployment: 1 }, 'resources.countByWorkspace after insertMany');
+        const log = (await tx.audit.list(w.org.id, {}, { limit: 500 })).items;
+        expectDeepEqual(log.map((e) => e.id), [w.event.id, w.newEvent.id], 'audit.list after an earlier append');
+      });
+    }),
+
+    defineCheck('transactions', 'commit-visible', ['STORE-2'], 'a unit of work that resolves commits all its writes for later units of work, and resolves to the value of the work', async (store) => {
+      const w = await buildWorld(store);
+      const value = { answer: 42 };
+      const { inside, result } = await inTx(store, async (tx) => {
+        await writeEverything(tx, w);
+        return { inside: await observe(tx, w), result: value };
+      });
+      expectEqual(result, value, 'store.transaction resolves to what the work resolved to');
+      const after = await inTx(store, (tx) => observe(tx, w));
+      expectDeepEqual(after, inside, 'state seen by a later unit of work must equal state at the end of the committed one');
+    }),
+
+    defineCheck('transactions', 'usable-after-refused-write', ['STORE-2', 'HDL-4'], "a unit of work goes on after a write was refused ('handle-taken', 'email-taken', 'exists', 'conflict', 'missing') and commits what it wrote", async (store) => {
+      // PostgreSQL aborts a transaction on a unique violation unless the adapter uses
+      // ON CONFLICT or a savepoint; a refused write must leave the unit of work usable.
+      const w = await buildWorld(store);
+      await inTx(store, async (tx) => {
+        expectEqual(await tx.users.insert({ ...w.newPerson.user, email: w.alice.user.email }), 'email-taken', 'users.insert with a taken email');
+        expectEqual(await tx.accounts.insert({ ...w.newOrg, handle: w.org.handle }), 'handle-taken', 'accounts.insert with a taken handle');
+        expectEqual(await tx.memberships.insert(w.f.membership(w.org.id, w.alice.user.id)), 'exists', 'memberships.insert of an existing membership');
+        expectEqual(await tx.memberships.updateRole(w.org.id, w.carol.user.id, 'admin'), 'missing', 'memberships.updateRole of a non-member');
+        expectEqual(await tx.workspaces.insert({ ...w.newWorkspace, handle: w.w1.handle }), 'handle-taken', 'workspaces.insert with a taken handle');
+        expectEqual(await tx.workspaces.update({ ...w.editedW1, handle: w.w2.handle }, w.w1.version), 'handle-taken', 'workspaces.update to a taken handle');
+        expectEqual(await tx.workspaces.update(w.editedW1, w.w1.version + 5), 'conflict', 'workspaces.update with a stale version');
+        expectEqual(await tx.accounts.update(w.renamedOrg, w.org.version + 5), 'conflict', 'accounts.update with a stale version');
+        await insertWorkspace(tx, w.newWorkspace);
+        await insertPersonal(tx, w.newPerson);
+      });
+      await inTx(store, async (tx) => {
+        expectDeepEqual(await tx.workspaces.getById(w.newWorkspace.id), w.newWorkspace, 'a workspace inserted after refused writes');
+        expectDeepEqual(await tx.users.getById(w.newPerson.user.id), w.newPerson.user, 'a user inserted after refused writes');
+        expectDeepEqual(await tx.workspaces.getById(w.w1.id), w.w1, 'the workspace whose update was refused');
+        expectDeepEqual(await tx.accounts.getById(w.org.id), w.org, 'the account whose update was refused');
+      });
+    }),
+
+    defineCheck('transactions', 'sequence-after-rollback', ['AUD-1'], 'audit sequences of committed events keep increasing across a rolled-back append', async (store) => {
+      const w = await buildWorld(store);
+      const boom = new ConformanceRollback();
+      await expectRejectsWith(
+        store.transaction(async (tx) => {
+          await tx.audit.append(w.newEvent);
+          throw boom;
+        }),
+        boom,
+        'a unit of work that appends and throws',
+      );
+      const later = await inTx(store, (tx) => tx.audit.append(w.f.event(w.org.id, { action: 'workspace.updated' })));
+      expectTrue(later.sequence > w.event.sequence, `a sequence after a rollback (${later.sequence}) must exceed the last committed one (${w.event.sequence})`);
+      const log = await inTx(store, (tx) => tx.audit.list(w.org.id, {}, { limit: 500 }));
+      expectOnlyPage(log, [w.event, later], 'audit.list after a rolled-back append');
+    }),
+
+    defineCheck('transactions', 'read-only', ['STORE-1'], 'a read-only unit of work runs every read and resolves to the value of the work', async (store) => {
+      const w = await buildWorld(store);
+      const expected = await inTx(store, (tx) => observe(tx, w));
+      const seen = await store.transaction((tx) => observe(tx, w), { readOnly: true });
+      expectDeepEqual(seen, expected, 'reads in a read-only unit of work');
+      const readOnlyFalse = await store.transaction((tx) => observe(tx, w), { readOnly: false });
+      expectDeepEqual(readOnlyFalse, expected, 'reads in a unit of work with readOnly: false');
+      const value = { answer: 42 };
+      expectEqual(await store.transaction(() => Promise.resolve(value), { readOnly: true }), value, 'the value a read-only unit of work resolves to');
+    }),
+  ];
+}

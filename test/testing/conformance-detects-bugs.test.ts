@@ -1,0 +1,377 @@
+import { AssertionError } from 'node:assert';
+import { describe, expect, it } from 'vitest';
+import type { Page, PageRequest, Store, UnitOfWork, Workspace } from '../../src/index.js';
+import { createMemoryStore } from '../../src/memory.js';
+import {
+  describeStoreConformance,
+  storeConformanceChecks,
+  type ConformanceCheck,
+  type ConformanceIt,
+} from '../../src/testing.js';
+
+// STORE-3: the conformance suite is only worth something if it fails for broken adapters.
+// Each variant below wraps the in-memory store with one realistic bug and names the checks
+// that must catch it (and, where it matters, checks that must still pass).
+
+const checks = new Map(storeConformanceChecks().map((c) => [c.id, c]));
+
+function check(id: string): ConformanceCheck {
+  const c = checks.get(id);
+  if (!c) throw new Error(`no conformance check ${id}`);
+  return c;
+}
+
+type RepoPatches = { [K in keyof UnitOfWork]?: Partial<UnitOfWork[K]> };
+
+/** A store whose units of work have some repository methods replaced. */
+function patched(inner: Store, patch: (tx: UnitOfWork) => RepoPatches): Store {
+  return {
+    transaction: (work, options) =>
+      inner.transaction((tx) => {
+        const p = patch(tx);
+        return work({
+          users: { ...tx.users, ...p.users },
+          accounts: { ...tx.accounts, ...p.accounts },
+          memberships: { ...tx.memberships, ...p.memberships },
+          workspaces: { ...tx.workspaces, ...p.workspaces },
+          resources: { ...tx.resources, ...p.resources },
+          audit: { ...tx.audit, ...p.audit },
+        });
+      }, options),
+  };
+}
+
+/**
+ * A store without transactions: every repository call commits on its own, so units of work
+ * interleave and a rejection undoes nothing (an adapter that ignores the transaction handle).
+ */
+function autocommit(inner: Store): Store {
+  const auto = {} as Record<string, Record<string, unknown>>;
+  for (const repo of ['users', 'accounts', 'memberships', 'workspaces', 'resources', 'audit'] as const) {
+    auto[repo] = new Proxy(
+      {},
+      {
+        get: (_, method: string) =>
+          (...args: unknown[]) =>
+            inner.transaction((tx) => (tx[repo] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args)),
+      },
+    );
+  }
+  return { transaction: (work) => work(auto as unknown as UnitOfWork) };
+}
+
+/** Commits whatever the work wrote even when it rejects, then rejects. */
+function noRollback(inner: Store): Store {
+  return {
+    async transaction<T>(work: (tx: UnitOfWork) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {
+      let failure: { error: unknown } | null = null;
+      const result = await inner.transaction(async (tx) => {
+        try {
+          return await work(tx);
+        } catch (error) {
+          failure = { error };
+          return undefined;
+        }
+      }, options);
+      if (failure !== null) throw (failure as { error: unknown }).error;
+      return result as T;
+    },
+  };
+}
+
+/** PostgreSQL without ON CONFLICT or savepoints: after a refused write, every later call fails. */
+function poisonedAfterRefusal(inner: Store): Store {
+  return {
+    transaction: (work, options) =>
+      inner.transaction((tx) => {
+        let aborted = false;
+        const wrap = <R extends object>(repo: R): R =>
+          new Proxy(repo, {
+            get: (target, prop, receiver) => {
+              const value: unknown = Reflect.get(target, prop, receiver);
+              if (typeof value !== 'function') return value;
+              return async (...args: unknown[]) => {
+                if (aborted) throw new Error('current transaction is aborted, commands ignored until end of transaction block');
+                const out: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+                if (typeof out === 'string' && out !== 'ok') aborted = true;
+                return out;
+              };
+            },
+          });
+        return work({
+          users: wrap(tx.users),
+          accounts: wrap(tx.accounts),
+          memberships: wrap(tx.memberships),
+          workspaces: wrap(tx.workspaces),
+          resources: wrap(tx.resources),
+          audit: wrap(tx.audit),
+        });
+      }, options),
+  };
+}
+
+/** Orders handles like glibc's en_US collation: hyphens ignored first, then code units. */
+function enUsCollation(inner: Store): Store {
+  const key = (h: string) => h.replace(/-/g, '');
+  const compare = (a: string, b: string) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a < b ? -1 : a > b ? 1 : 0);
+  return patched(inner, (tx) => ({
+    workspaces: {
+      listByAccount: async (accountId, page: PageRequest): Promise<Page<Workspace>> => {
+        const all: Workspace[] = [];
+        let cursor: string | undefined;
+        do {
+          const p = await tx.workspaces.listByAccount(accountId, cursor === undefined ? { limit: 500 } : { limit: 500, cursor });
+          all.push(...p.items);
+          cursor = p.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        all.sort((a, b) => compare(a.handle, b.handle));
+        const after = page.cursor === undefined ? all : all.filter((w) => compare(w.handle, page.cursor!) > 0);
+        const items = after.slice(0, page.limit);
+        return { items, nextCursor: after.length > page.limit ? items[items.length - 1]!.handle : null };
+      },
+    },
+  }));
+}
+
+interface Variant {
+  readonly bug: string;
+  readonly store: () => Store;
+  /** Checks that must reject. */
+  readonly caughtBy: readonly string[];
+  /** Checks that must still pass (the bug is specific). */
+  readonly passes?: readonly string[];
+  /** The check fails with the adapter's own error rather than an assertion. */
+  readonly failsWithAdapterError?: boolean;
+}
+
+const VARIANTS: readonly Variant[] = [
+  {
+    bug: 'workspaces.insert ignores handle uniqueness',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        workspaces: { insert: async (w) => (await tx.workspaces.insert({ ...w, handle: `${w.handle}-dup` as typeof w.handle }), 'ok') },
+      })),
+    caughtBy: ['workspaces/handle-unique-per-account', 'workspaces/insert-and-get', 'concurrency/workspace-handle-race'],
+    passes: ['users/insert-and-get', 'accounts/handle-unique'],
+  },
+  {
+    bug: 'uniqueness by "look up, then insert" without transactions (the classic race)',
+    store: () => {
+      const inner = createMemoryStore();
+      const auto = autocommit(inner);
+      return {
+        transaction: (work, options) =>
+          auto.transaction(
+            (tx) =>
+              work({
+                ...tx,
+                workspaces: new Proxy(tx.workspaces, {
+                  get: (target, prop, receiver) => {
+                    if (prop !== 'insert') return Reflect.get(target, prop, receiver) as unknown;
+                    return async (w: Workspace) => {
+                      if (await target.getByHandle(w.accountId, w.handle)) return 'handle-taken';
+                      await target.insert(w);
+                      return 'ok'; // without a unique index the duplicate would be stored
+                    };
+                  },
+                }),
+              }),
+            options,
+          ),
+      };
+    },
+    caughtBy: ['concurrency/workspace-handle-race'],
+    passes: ['workspaces/handle-unique-per-account'],
+  },
+  {
+    bug: 'a unit of work that rejects is committed anyway',
+    store: () => noRollback(createMemoryStore()),
+    caughtBy: [
+      'transactions/rollback-user-insert',
+      'transactions/rollback-account-update',
+      'transactions/rollback-membership-delete',
+      'transactions/rollback-workspace-delete',
+      'transactions/rollback-resources-delete-by-workspace',
+      'transactions/rollback-audit-append',
+      'transactions/rollback-all-writes',
+      'transactions/sequence-after-rollback',
+      'concurrency/concurrent-rollbacks',
+      'concurrency/no-dirty-reads',
+    ],
+    passes: ['transactions/commit-visible', 'transactions/rejection-propagates'],
+  },
+  {
+    bug: 'no transactions at all: each call commits alone and lock() does nothing',
+    store: () => autocommit(createMemoryStore()),
+    caughtBy: [
+      'concurrency/last-owner-guard',
+      'concurrency/workspace-limit-guard',
+      'concurrency/lock-serializes-read-modify-write',
+      'concurrency/no-dirty-reads',
+      'transactions/rollback-workspace-insert',
+    ],
+    passes: ['concurrency/workspace-handle-race', 'users/email-unique'],
+  },
+  {
+    bug: 'the rejection is wrapped in another error',
+    store: () => {
+      const inner = createMemoryStore();
+      return {
+        transaction: (work, options) =>
+          inner.transaction(work, options).catch((error: unknown) => {
+            throw new Error('transaction failed', { cause: error });
+          }),
+      };
+    },
+    caughtBy: ['transactions/rejection-propagates', 'transactions/rollback-workspace-update'],
+  },
+  {
+    bug: 'a refused write aborts the rest of the unit of work (PostgreSQL without ON CONFLICT)',
+    store: () => poisonedAfterRefusal(createMemoryStore()),
+    caughtBy: ['transactions/usable-after-refused-write'],
+    passes: ['concurrency/workspace-handle-race'],
+    failsWithAdapterError: true,
+  },
+  {
+    bug: 'workspaces.listByAccount drops the last item',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        workspaces: {
+          listByAccount: async (accountId, page) => {
+            const p = await tx.workspaces.listByAccount(accountId, page);
+            return p.nextCursor === null ? { items: p.items.slice(0, -1), nextCursor: null } : p;
+          },
+        },
+      })),
+    caughtBy: ['workspaces/list-by-account-paging', 'workspaces/insert-and-get', 'workspaces/transfer-moves-between-accounts'],
+    passes: ['memberships/list-by-account-paging'],
+  },
+  {
+    bug: 'memberships.listByAccount returns a cursor on the last page (a trailing empty page)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        memberships: {
+          listByAccount: async (accountId, page) => {
+            const p = await tx.memberships.listByAccount(accountId, page);
+            const last = p.items[p.items.length - 1];
+            return p.nextCursor === null && last ? { items: p.items, nextCursor: last.userId } : p;
+          },
+        },
+      })),
+    caughtBy: ['memberships/list-by-account-paging', 'memberships/list-order-is-code-unit'],
+  },
+  {
+    bug: 'memberships.countByRole omits roles nobody holds',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        memberships: {
+          countByRole: async (accountId) =>
+            Object.fromEntries(Object.entries(await tx.memberships.countByRole(accountId)).filter(([, n]) => n > 0)) as never,
+        },
+      })),
+    caughtBy: ['memberships/count-by-role'],
+  },
+  {
+    bug: 'resources.countByWorkspace reports every kind, zeros included',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        resources: {
+          countByWorkspace: async (id) => ({ flow: 0, ...(await tx.resources.countByWorkspace(id)) }),
+        },
+      })),
+    caughtBy: ['resources/count-by-kind', 'resources/delete-empty-workspace', 'resources/delete-by-workspace'],
+  },
+  {
+    bug: "audit.list treats 'to' as inclusive",
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        audit: {
+          list: (accountId, filter, page) =>
+            tx.audit.list(
+              accountId,
+              filter.to === undefined ? filter : { ...filter, to: new Date(Date.parse(filter.to) + 1).toISOString() },
+              page,
+            ),
+        },
+      })),
+    caughtBy: ['audit/filter-time-range', 'audit/paging'],
+    passes: ['audit/filter-actor', 'audit/list-order'],
+  },
+  {
+    bug: "audit.list ignores order 'desc'",
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        audit: { list: (accountId, filter, page) => tx.audit.list(accountId, filter, { ...page, order: 'asc' }) },
+      })),
+    caughtBy: ['audit/list-order', 'audit/paging', 'audit/filter-action'],
+  },
+  {
+    bug: 'audit.append returns the sequence as a string (a bigint column read as text)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        audit: { append: async (e) => ({ ...(await tx.audit.append(e)), sequence: String(Date.now()) as unknown as number }) },
+      })),
+    caughtBy: ['audit/append-assigns-sequence'],
+  },
+  {
+    bug: 'users.getById returns createdAt as a Date (a timestamptz column read raw)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        users: {
+          getById: async (id) => {
+            const u = await tx.users.getById(id);
+            return u && ({ ...u, createdAt: new Date(u.createdAt) } as unknown as typeof u);
+          },
+        },
+      })),
+    caughtBy: ['users/insert-and-get', 'users/email-unique'],
+  },
+  {
+    bug: 'handles are ordered like en_US collation instead of by code unit',
+    store: () => enUsCollation(createMemoryStore()),
+    caughtBy: ['workspaces/list-order-is-code-unit'],
+    passes: ['workspaces/list-by-account-paging', 'workspaces/rename-frees-handle'],
+  },
+];
+
+describe('STORE-3 the conformance suite catches broken adapters', () => {
+  for (const v of VARIANTS) {
+    describe(v.bug, () => {
+      for (const id of v.caughtBy) {
+        it(`${id} fails`, async () => {
+          await expect(check(id).run(v.store())).rejects.toBeInstanceOf(v.failsWithAdapterError ? Error : AssertionError);
+        });
+      }
+      for (const id of v.passes ?? []) {
+        it(`${id} still passes`, async () => {
+          await expect(check(id).run(v.store())).resolves.toBeUndefined();
+        });
+      }
+    });
+  }
+});
+
+/** Registers the suite with a recording test API, so a test can run the registered bodies. */
+function record(options: Omit<Parameters<typeof describeStoreConformance>[1], 'name'>) {
+  const tests: { title: string; fn: () => Promise<void>; skipped: boolean }[] = [];
+  const it = Object.assign((title: string, fn: () => Promise<void>) => void tests.push({ title, fn, skipped: false }), {
+    skip: (title: string, fn: () => Promise<void>) => void tests.push({ title, fn, skipped: true }),
+  }) satisfies ConformanceIt;
+  describeStoreConformance({ describe: (_name, fn) => fn(), it }, { name: 'recorded', ...options });
+  return tests;
+}
+
+describe('STORE-3 skip declares a capability gap', () => {
+  it('an adapter with a declared gap passes every other check, and fails the gap when it is not declared', async () => {
+    const gap = 'workspaces/list-order-is-code-unit';
+    const tests = record({ createStore: () => enUsCollation(createMemoryStore()), skip: [gap] });
+    expect(tests).toHaveLength(storeConformanceChecks().length);
+    for (const t of tests) await t.fn();
+    expect(tests.filter((t) => t.skipped).map((t) => t.title)).toEqual([expect.stringContaining(`[${gap}]`)]);
+
+    const undeclared = record({ createStore: () => enUsCollation(createMemoryStore()) });
+    const failing = undeclared.find((t) => t.title.includes(`[${gap}]`))!;
+    expect(failing.skipped).toBe(false);
+    await expect(failing.fn()).rejects.toBeInstanceOf(AssertionError);
+  });
+});
