@@ -47,7 +47,7 @@ export type { Account, AccountKind, AccountRole, Membership, User } from './acco
 export { DEFAULT_PLANS, planViolations } from './account/plans.js';
 export type { Plan, PlanCatalog, PlanFeature, PlanUsage } from './account/plans.js';
 
-export { ACCOUNT_SCOPES, SYSTEM_SCOPES, WORKSPACE_SCOPES } from './role/scopes.js';
+export { ACCOUNT_SCOPES, SCOPE_TIERS, SYSTEM_SCOPES, WORKSPACE_SCOPES } from './role/scopes.js';
 export type { AccountScope, SystemScope, WorkspaceScope } from './role/scopes.js';
 export { ACCOUNT_ROLE_SCOPES, BUILT_IN_ROLE_SCOPES } from './role/built-in-roles.js';
 export type { BuiltInRole } from './role/built-in-roles.js';

@@ -1,55 +1,13 @@
 import type { AccountRole } from '../account/account.js';
-import type { AccountScope, WorkspaceScope } from './scopes.js';
+import { SCOPE_TIERS, type AccountScope, type WorkspaceScope } from './scopes.js';
 
 /** The built-in workspace roles (ROLE-1). */
 export type BuiltInRole = 'owner' | 'developer' | 'runner' | 'viewer' | 'worker';
 
-const VIEWER: readonly WorkspaceScope[] = [
-  'see_workspace',
-  'see_flows',
-  'see_flow_runs',
-  'see_deployments',
-  'see_work_pools',
-  'see_blocks',
-  'see_automations',
-  'see_notifications',
-  'see_variables',
-  'see_artifacts',
-  'see_logs',
-  'see_concurrency_limits',
-  'see_saved_searches',
-];
-const RUNNER: readonly WorkspaceScope[] = [...VIEWER, 'run_deployments'];
-const DEVELOPER: readonly WorkspaceScope[] = [
-  ...RUNNER,
-  'run_flows',
-  'delete_flow_runs',
-  'manage_flows',
-  'manage_deployments',
-  'manage_work_pools',
-  'manage_blocks',
-  'see_secret_blocks',
-  'manage_secret_blocks',
-  'manage_automations',
-  'manage_notifications',
-  'manage_variables',
-  'manage_artifacts',
-  'manage_concurrency_limits',
-  'manage_saved_searches',
-  'see_workspace_settings',
-];
-const OWNER: readonly WorkspaceScope[] = [
-  ...DEVELOPER,
-  'manage_workspace_users',
-  'manage_workspace_service_accounts',
-  'set_default_workspace_role',
-  'write_workspace_settings',
-  'delete_workspace',
-  'transfer_workspace',
-  'poll_work_queues',
-  'write_worker_heartbeats',
-  'write_flow_run_states',
-];
+const VIEWER: readonly WorkspaceScope[] = SCOPE_TIERS.viewer;
+const RUNNER: readonly WorkspaceScope[] = [...VIEWER, ...SCOPE_TIERS.runner];
+const DEVELOPER: readonly WorkspaceScope[] = [...RUNNER, ...SCOPE_TIERS.developer];
+const OWNER: readonly WorkspaceScope[] = [...DEVELOPER, ...SCOPE_TIERS.owner, ...SCOPE_TIERS.worker];
 const WORKER: readonly WorkspaceScope[] = [
   'see_workspace',
   'see_work_pools',
@@ -57,9 +15,7 @@ const WORKER: readonly WorkspaceScope[] = [
   'see_flow_runs',
   'see_blocks',
   'see_concurrency_limits',
-  'poll_work_queues',
-  'write_worker_heartbeats',
-  'write_flow_run_states',
+  ...SCOPE_TIERS.worker,
 ];
 
 /**

@@ -1,9 +1,4 @@
-/**
- * Workspace scopes (ROLE-1), named after Prefect's `see_*`, `run_*`, `write_*`, `manage_*`
- * pattern. Roles are sets of these.
- */
-export const WORKSPACE_SCOPES = [
-  // Viewer
+const VIEWER_TIER = [
   'see_workspace',
   'see_flows',
   'see_flow_runs',
@@ -17,9 +12,9 @@ export const WORKSPACE_SCOPES = [
   'see_logs',
   'see_concurrency_limits',
   'see_saved_searches',
-  // Runner
-  'run_deployments',
-  // Developer
+] as const;
+const RUNNER_TIER = ['run_deployments'] as const;
+const DEVELOPER_TIER = [
   'run_flows',
   'delete_flow_runs',
   'manage_flows',
@@ -35,18 +30,34 @@ export const WORKSPACE_SCOPES = [
   'manage_concurrency_limits',
   'manage_saved_searches',
   'see_workspace_settings',
-  // Owner
+] as const;
+const OWNER_TIER = [
   'manage_workspace_users',
   'manage_workspace_service_accounts',
   'set_default_workspace_role',
   'write_workspace_settings',
   'delete_workspace',
   'transfer_workspace',
-  // Worker only
-  'poll_work_queues',
-  'write_worker_heartbeats',
-  'write_flow_run_states',
 ] as const;
+const WORKER_TIER = ['poll_work_queues', 'write_worker_heartbeats', 'write_flow_run_states'] as const;
+
+/**
+ * The scopes each built-in role adds to the one below it (ROLE-1): Viewer, then Runner,
+ * Developer and Owner; `worker` lists the scopes only a worker needs (Owner holds them too).
+ */
+export const SCOPE_TIERS = {
+  viewer: VIEWER_TIER,
+  runner: RUNNER_TIER,
+  developer: DEVELOPER_TIER,
+  owner: OWNER_TIER,
+  worker: WORKER_TIER,
+} as const;
+
+/**
+ * Workspace scopes (ROLE-1), named after Prefect's `see_*`, `run_*`, `write_*`, `manage_*`
+ * pattern. Roles are sets of these.
+ */
+export const WORKSPACE_SCOPES = [...VIEWER_TIER, ...RUNNER_TIER, ...DEVELOPER_TIER, ...OWNER_TIER, ...WORKER_TIER] as const;
 
 /** A workspace scope (ROLE-1). */
 export type WorkspaceScope = (typeof WORKSPACE_SCOPES)[number];
