@@ -6,7 +6,6 @@ import type { Page, PageRequest } from '../../core/paging.js';
 import type { ResourceInventory } from '../../ports/resource-inventory.js';
 import type {
   AccountRepository,
-  AuditFilter,
   AuditRepository,
   MembershipRepository,
   RoleCounts,
@@ -16,6 +15,7 @@ import type {
 import type { Store, TransactionOptions, UnitOfWork } from '../../ports/store.js';
 import type { ResourceCounts, ResourceKind, TrackedResource } from '../../workspace/resource.js';
 import type { Workspace } from '../../workspace/workspace.js';
+import { MemoryAuditLog } from './audit-log.js';
 import { Mutex } from './mutex.js';
 import { SortedKeys } from './sorted-keys.js';
 
@@ -62,18 +62,6 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   return v;
 }
 
-/** Binary search: index of the first event whose sequence is > `seq`. */
-function firstAfter(events: readonly AuditEvent[], seq: number): number {
-  let lo = 0;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (events[mid]!.sequence <= seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 class State {
   readonly users = new Map<UserId, User>();
   readonly usersByEmail = new Map<string, UserId>();
@@ -88,8 +76,7 @@ class State {
   readonly workspaceOrder = new Map<AccountId, SortedKeys>();
   readonly resources = new Map<WorkspaceId, Map<ResourceId, TrackedResource>>();
   readonly resourceCounts = new Map<WorkspaceId, Map<ResourceKind, number>>();
-  readonly auditByAccount = new Map<AccountId, AuditEvent[]>();
-  readonly auditByWorkspace = new Map<string, AuditEvent[]>();
+  readonly audit = new MemoryAuditLog();
   auditSequence = 0;
 }
 
@@ -342,26 +329,15 @@ function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): Un
   const audit: AuditRepository = {
     append: async (event: NewAuditEvent) => {
       guard(true);
-      const stored = deepFreeze({ ...structuredClone(event), sequence: ++s.auditSequence });
-      const perAccount = getOrCreate(s.auditByAccount, event.accountId, () => []);
-      perAccount.push(stored);
-      const wsKey = event.workspaceId === null ? null : `${event.accountId}\u0000${event.workspaceId}`;
-      if (wsKey !== null) getOrCreate(s.auditByWorkspace, wsKey, () => []).push(stored);
+      const stored: AuditEvent = deepFreeze({ ...structuredClone(event), sequence: ++s.auditSequence });
+      const unfile = s.audit.append(stored);
       undo.push(() => {
-        perAccount.pop();
-        if (wsKey !== null) s.auditByWorkspace.get(wsKey)?.pop();
+        unfile();
         s.auditSequence -= 1;
       });
       return stored;
     },
-    list: async (accountId, filter, page) => {
-      guard(false);
-      const events =
-        filter.workspaceId === undefined
-          ? s.auditByAccount.get(accountId)
-          : s.auditByWorkspace.get(`${accountId}\u0000${filter.workspaceId}`);
-      return auditPage(events ?? [], filter, page);
-    },
+    list: async (accountId, filter, page) => (guard(false), s.audit.list(accountId, filter, page)),
   };
 
   return { users, accounts, memberships, workspaces, resources, audit };
@@ -378,52 +354,6 @@ function pageOf<T>(
   const items = (more ? keys.slice(0, page.limit) : keys).map(load);
   const last = items[items.length - 1];
   return { items, nextCursor: more && last !== undefined ? keyOf(last) : null };
-}
-
-function matches(e: AuditEvent, f: AuditFilter): boolean {
-  if (f.action !== undefined && e.action !== f.action) return false;
-  if (f.from !== undefined && e.at < f.from) return false;
-  if (f.to !== undefined && e.at >= f.to) return false;
-  if (f.actor !== undefined) {
-    const who = e.actor.type === 'user' ? e.actor.userId : e.actor.name;
-    if (who !== f.actor) return false;
-  }
-  return true;
-}
-
-function auditPage(
-  events: readonly AuditEvent[],
-  filter: AuditFilter,
-  page: PageRequest & { readonly order?: 'asc' | 'desc' | undefined },
-): Page<AuditEvent> {
-  const cursor = page.cursor === undefined ? undefined : Number(page.cursor);
-  const items: AuditEvent[] = [];
-  let more = false;
-  if (page.order === 'desc') {
-    let i = cursor === undefined || Number.isNaN(cursor) ? events.length - 1 : firstAfter(events, cursor - 1) - 1;
-    for (; i >= 0; i -= 1) {
-      const e = events[i]!;
-      if (!matches(e, filter)) continue;
-      if (items.length === page.limit) {
-        more = true;
-        break;
-      }
-      items.push(e);
-    }
-  } else {
-    let i = cursor === undefined || Number.isNaN(cursor) ? 0 : firstAfter(events, cursor);
-    for (; i < events.length; i += 1) {
-      const e = events[i]!;
-      if (!matches(e, filter)) continue;
-      if (items.length === page.limit) {
-        more = true;
-        break;
-      }
-      items.push(e);
-    }
-  }
-  const last = items[items.length - 1];
-  return { items, nextCursor: more && last ? String(last.sequence) : null };
 }
 
 /**
@@ -478,7 +408,7 @@ export function createMemoryStore(): MemoryStore {
           [...state.resources.values()].flatMap((r) => [...r.values()]),
           (r) => r.id,
         ),
-        audit: [...state.auditByAccount.values()].flat().sort((a, b) => a.sequence - b.sequence),
+        audit: state.audit.all(),
       });
     },
   };
