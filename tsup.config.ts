@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     memory: 'src/memory.ts',
     testing: 'src/testing.ts',
+    kysely: 'src/kysely.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -13,5 +14,5 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   treeshake: true,
-  external: ['vitest', 'fast-check'],
+  external: ['vitest', 'fast-check', 'kysely'],
 });

@@ -1,0 +1,235 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import { checkDialect, tableNamesFor, tablePrefixOf, type KyselyStoreDialect, type TableLocation } from './tables.js';
+
+/** Options of the migration functions: where the tables go (the same options as the store). */
+export type WorkspaceKitMigrationOptions = TableLocation;
+
+/** The text type of key and timestamp columns: byte (code-unit) order on both engines. */
+function textType(dialect: KyselyStoreDialect) {
+  // PostgreSQL's default collation (e.g. en_US.UTF-8) does not compare like JavaScript's `<`;
+  // "C" does, for every id, handle, email and ISO timestamp. SQLite's BINARY default already does.
+  return dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+}
+
+/** The schema, v1: every table, constraint and index the adapter's queries need. */
+function initialSchema(location: TableLocation): Migration {
+  const dialect = checkDialect(location.dialect);
+  const p = tablePrefixOf(location);
+  const t = tableNamesFor(p);
+  const text = textType(dialect);
+  const on = (db: Kysely<unknown>): Kysely<unknown> => (location.schema === undefined ? db : db.withSchema(location.schema));
+
+  return {
+    async up(root: Kysely<unknown>): Promise<void> {
+      const db = on(root);
+
+      await db.schema
+        .createTable(t.users)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('email', text, (c) => c.notNull())
+        .addColumn('display_name', text, (c) => c.notNull())
+        // No foreign key: the user and its personal account reference each other, and the
+        // kit inserts the user first (accounts.owner_user_id carries the other direction).
+        .addColumn('personal_account_id', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addUniqueConstraint(`${p}users_email_key`, ['email'])
+        .execute();
+
+      await db.schema
+        .createTable(t.accounts)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('handle', text, (c) => c.notNull())
+        .addColumn('display_name', text, (c) => c.notNull())
+        .addColumn('plan_id', text, (c) => c.notNull())
+        .addColumn('owner_user_id', text)
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addUniqueConstraint(`${p}accounts_handle_key`, ['handle'])
+        .addForeignKeyConstraint(`${p}accounts_owner_user_id_fkey`, ['owner_user_id'], t.users, ['id'])
+        .execute();
+
+      await db.schema
+        .createTable(t.memberships)
+        .addColumn('account_id', text, (c) => c.notNull())
+        .addColumn('user_id', text, (c) => c.notNull())
+        .addColumn('role', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        // The primary key serves get, listByAccount (keyset on user_id) and countByRole.
+        .addPrimaryKeyConstraint(`${p}memberships_pkey`, ['account_id', 'user_id'])
+        .addForeignKeyConstraint(`${p}memberships_account_id_fkey`, ['account_id'], t.accounts, ['id'])
+        .addForeignKeyConstraint(`${p}memberships_user_id_fkey`, ['user_id'], t.users, ['id'])
+        .execute();
+      await db.schema.createIndex(`${p}memberships_user_id_idx`).on(t.memberships).columns(['user_id']).execute();
+
+      await db.schema
+        .createTable(t.workspaces)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('account_id', text, (c) => c.notNull())
+        .addColumn('handle', text, (c) => c.notNull())
+        .addColumn('description', text, (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        // HDL-1 in the database: serves getByHandle, listByAccount (keyset on handle) and countByAccount.
+        .addUniqueConstraint(`${p}workspaces_account_handle_key`, ['account_id', 'handle'])
+        .addForeignKeyConstraint(`${p}workspaces_account_id_fkey`, ['account_id'], t.accounts, ['id'])
+        .execute();
+
+      await db.schema
+        .createTable(t.resources)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('workspace_id', text, (c) => c.notNull())
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('state', text)
+        .addColumn('ended_at', text)
+        .addColumn('parent_run_id', text)
+        // No ON DELETE CASCADE: deleting a workspace deletes its resources explicitly, in one
+        // statement the adapter counts (WS-4), so nothing disappears behind the port's back.
+        .addForeignKeyConstraint(`${p}resources_workspace_id_fkey`, ['workspace_id'], t.workspaces, ['id'])
+        .execute();
+      // countByWorkspace (GROUP BY kind, index-only) and deleteByWorkspace.
+      await db.schema.createIndex(`${p}resources_workspace_kind_idx`).on(t.resources).columns(['workspace_id', 'kind']).execute();
+      // Retention (RET-1, RET-2): the runs of a workspace that ended before a cutoff.
+      await db.schema.createIndex(`${p}resources_workspace_ended_at_idx`).on(t.resources).columns(['workspace_id', 'ended_at']).execute();
+
+      let audit = db.schema.createTable(t.auditEvents);
+      audit =
+        dialect === 'postgres'
+          ? audit.addColumn('sequence', 'bigint', (c) => c.generatedAlwaysAsIdentity().primaryKey())
+          : // AUTOINCREMENT: a sequence is never reused, not even after the newest event is gone.
+            audit.addColumn('sequence', 'integer', (c) => c.primaryKey().autoIncrement());
+      await audit
+        .addColumn('id', text, (c) => c.notNull())
+        .addColumn('account_id', text, (c) => c.notNull())
+        // No foreign keys: the log outlives deleted and transferred workspaces (XFER-6).
+        .addColumn('workspace_id', text)
+        .addColumn('actor', text, (c) => c.notNull())
+        .addColumn('actor_key', text, (c) => c.notNull())
+        .addColumn('action', text, (c) => c.notNull())
+        .addColumn('subject', text, (c) => c.notNull())
+        .addColumn('at', text, (c) => c.notNull())
+        .addColumn('details', text, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex(`${p}audit_events_account_sequence_idx`)
+        .on(t.auditEvents)
+        .columns(['account_id', 'sequence'])
+        .execute();
+      await db.schema
+        .createIndex(`${p}audit_events_account_workspace_sequence_idx`)
+        .on(t.auditEvents)
+        .columns(['account_id', 'workspace_id', 'sequence'])
+        .execute();
+    },
+
+    async down(root: Kysely<unknown>): Promise<void> {
+      const db = on(root);
+      for (const table of [t.auditEvents, t.resources, t.workspaces, t.memberships, t.accounts, t.users]) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  };
+}
+
+/**
+ * The adapter's schema migrations, by name (Kysely runs them in name order). They are built in
+ * code for one engine and table location, so no file is read at run time. Use them with your
+ * own `Migrator` (keep {@link createWorkspaceKitMigrator}'s table names), or let
+ * {@link migrateToLatest} run them.
+ *
+ * - `0001_initial_schema`: users (unique email), accounts (unique handle), memberships
+ *   (primary key account + user, index by user), workspaces (unique account + handle),
+ *   resources (indexes by workspace + kind and workspace + end time), audit_events (an
+ *   identity / autoincrement sequence, indexes by account + sequence and account + workspace
+ *   + sequence). Text keys compare in code-unit order (`COLLATE "C"` on PostgreSQL).
+ *
+ * @throws TypeError if the dialect or the table prefix is invalid, or for a `schema` on SQLite.
+ *
+ * @example
+ * ```ts
+ * const migrations = workspaceKitMigrations({ dialect: 'postgres' });
+ * Object.keys(migrations); // ['0001_initial_schema']
+ * ```
+ */
+export function workspaceKitMigrations(options: WorkspaceKitMigrationOptions): Record<string, Migration> {
+  return { '0001_initial_schema': initialSchema(options) };
+}
+
+/**
+ * A Kysely `MigrationProvider` serving {@link workspaceKitMigrations} from memory.
+ *
+ * @example
+ * ```ts
+ * const migrator = new Migrator({ db, provider: workspaceKitMigrationProvider({ dialect: 'sqlite' }), migrationTableName: 'workspace_kit_migration', migrationLockTableName: 'workspace_kit_migration_lock' });
+ * ```
+ */
+export function workspaceKitMigrationProvider(options: WorkspaceKitMigrationOptions): MigrationProvider {
+  const migrations = workspaceKitMigrations(options);
+  return { getMigrations: () => Promise.resolve(migrations) };
+}
+
+/** The schema the connection resolves unqualified names in (PostgreSQL), or undefined. */
+async function currentSchema(db: Kysely<unknown>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
+/**
+ * A Kysely `Migrator` for the adapter's migrations, with its own bookkeeping tables
+ * (`<prefix>workspace_kit_migration` and `…_lock`, in the tables' schema) so it never mixes with
+ * the host's own Kysely migrations. Use it for `migrateTo` / `migrateDown`; for the usual case
+ * call {@link migrateToLatest}.
+ *
+ * @example
+ * ```ts
+ * const migrator = await createWorkspaceKitMigrator(db, { dialect: 'postgres' });
+ * console.log(await migrator.getMigrations());
+ * ```
+ */
+export async function createWorkspaceKitMigrator<DB>(database: Kysely<DB>, options: WorkspaceKitMigrationOptions): Promise<Migrator> {
+  const db = database as unknown as Kysely<unknown>;
+  const dialect = checkDialect(options.dialect);
+  const names = tableNamesFor(tablePrefixOf(options));
+  // Kysely looks for its bookkeeping table by name in every schema unless told which one;
+  // name the schema so two schemas of one database never see each other's migrations.
+  const schema = options.schema ?? (dialect === 'postgres' ? await currentSchema(db) : undefined);
+  return new Migrator({
+    db,
+    provider: workspaceKitMigrationProvider(options),
+    migrationTableName: names.migrations,
+    migrationLockTableName: names.migrationLock,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+}
+
+/**
+ * Brings the adapter's tables to the latest schema version: runs every migration of
+ * {@link workspaceKitMigrations} not yet applied, in one transaction on PostgreSQL, under
+ * Kysely's migration lock. Idempotent: when the schema is current it changes nothing and
+ * returns `[]`. On PostgreSQL with `schema` set, the schema is created if missing.
+ *
+ * @returns the migrations it ran, with their status.
+ * @throws TypeError for invalid options (see {@link workspaceKitMigrations}); the migration's
+ *   own error if one fails (nothing of it is kept on PostgreSQL).
+ *
+ * @example
+ * ```ts
+ * import { migrateToLatest } from 'workspace-kit/kysely';
+ *
+ * await migrateToLatest(db, { dialect: 'sqlite' }); // [{ migrationName: '0001_initial_schema', … }]
+ * await migrateToLatest(db, { dialect: 'sqlite' }); // [] — already current
+ * ```
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>, options: WorkspaceKitMigrationOptions): Promise<readonly MigrationResult[]> {
+  const migrator = await createWorkspaceKitMigrator(db, options);
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    if (error instanceof Error) throw error;
+    throw new Error('workspace-kit/kysely: a migration failed', { cause: error });
+  }
+  return results ?? [];
+}

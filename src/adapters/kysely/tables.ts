@@ -1,0 +1,186 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** The SQL engines the Kysely adapter supports. */
+export type KyselyStoreDialect = 'postgres' | 'sqlite';
+
+/** Where the adapter's tables live: the engine, an optional table-name prefix and schema. */
+export interface TableLocation {
+  /** The engine behind the `Kysely` instance. */
+  readonly dialect: KyselyStoreDialect;
+  /**
+   * Prepended to every table and index name the adapter creates and queries (default `''`),
+   * e.g. `'wk_'` gives `wk_users`, `wk_workspaces`, …. Letters, digits and `_`, at most 20
+   * characters, not starting with a digit.
+   */
+  readonly tablePrefix?: string | undefined;
+  /**
+   * PostgreSQL only: the schema that holds the tables (created by the migrations if missing).
+   * By default the first schema of the connection's `search_path`. On SQLite use a separate
+   * database file or `tablePrefix` instead.
+   */
+  readonly schema?: string | undefined;
+}
+
+/** The names of the adapter's tables, with the prefix applied. */
+export interface WorkspaceKitTableNames {
+  readonly users: string;
+  readonly accounts: string;
+  readonly memberships: string;
+  readonly workspaces: string;
+  readonly resources: string;
+  readonly auditEvents: string;
+  /** Kysely's migration bookkeeping for this adapter's migrations. */
+  readonly migrations: string;
+  /** Kysely's migration lock row for this adapter's migrations. */
+  readonly migrationLock: string;
+}
+
+const PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,19}$/;
+
+/**
+ * The prefix of `location`, validated with the rest of it: an invalid prefix, or a schema on
+ * SQLite, is a programmer error and throws.
+ */
+export function tablePrefixOf(location: TableLocation): string {
+  if (location.schema !== undefined && location.dialect !== 'postgres') {
+    throw new TypeError("workspace-kit/kysely: the schema option is for PostgreSQL only; on SQLite use tablePrefix or another database file");
+  }
+  const prefix = location.tablePrefix ?? '';
+  if (prefix !== '' && !PREFIX_PATTERN.test(prefix)) {
+    throw new TypeError(
+      `workspace-kit/kysely: tablePrefix ${JSON.stringify(prefix)} must be 1-20 letters, digits or underscores, not starting with a digit`,
+    );
+  }
+  return prefix;
+}
+
+/** Checks the dialect option (a programmer error throws). */
+export function checkDialect(dialect: unknown): KyselyStoreDialect {
+  if (dialect !== 'postgres' && dialect !== 'sqlite') {
+    throw new TypeError(`workspace-kit/kysely: dialect must be 'postgres' or 'sqlite', got ${JSON.stringify(dialect)}`);
+  }
+  return dialect;
+}
+
+/** The table names for a prefix. */
+export function tableNamesFor(prefix: string): WorkspaceKitTableNames {
+  return {
+    users: `${prefix}users`,
+    accounts: `${prefix}accounts`,
+    memberships: `${prefix}memberships`,
+    workspaces: `${prefix}workspaces`,
+    resources: `${prefix}resources`,
+    auditEvents: `${prefix}audit_events`,
+    migrations: `${prefix}workspace_kit_migration`,
+    migrationLock: `${prefix}workspace_kit_migration_lock`,
+  };
+}
+
+/** A text column: ISO timestamps, ids, handles and JSON are all kept as text. */
+type Text = string;
+
+/** An integer that PostgreSQL's `pg` returns as a string when it is a `bigint`. */
+type DbInteger = ColumnType<number | string | bigint, number, number>;
+
+export interface UserRow {
+  id: Text;
+  email: Text;
+  display_name: Text;
+  personal_account_id: Text;
+  created_at: Text;
+}
+
+export interface AccountRow {
+  id: Text;
+  kind: Text;
+  handle: Text;
+  display_name: Text;
+  plan_id: Text;
+  owner_user_id: Text | null;
+  version: DbInteger;
+  created_at: Text;
+  updated_at: Text;
+}
+
+export interface MembershipRow {
+  account_id: Text;
+  user_id: Text;
+  role: Text;
+  created_at: Text;
+}
+
+export interface WorkspaceRow {
+  id: Text;
+  account_id: Text;
+  handle: Text;
+  description: Text;
+  version: DbInteger;
+  created_at: Text;
+  updated_at: Text;
+}
+
+export interface ResourceRow {
+  id: Text;
+  workspace_id: Text;
+  kind: Text;
+  name: Text;
+  created_at: Text;
+  state: Text | null;
+  ended_at: Text | null;
+  parent_run_id: Text | null;
+}
+
+export interface AuditEventRow {
+  sequence: Generated<number | string | bigint>;
+  id: Text;
+  account_id: Text;
+  workspace_id: Text | null;
+  /** The principal as JSON. */
+  actor: Text;
+  /** The principal's user id or system name: what the `actor` filter matches. */
+  actor_key: Text;
+  action: Text;
+  /** The subject as JSON. */
+  subject: Text;
+  at: Text;
+  /** The details as JSON. */
+  details: Text;
+}
+
+/**
+ * The tables as the queries see them. The adapter builds its queries against these logical
+ * names; at run time the names carry the configured prefix (see {@link logicalTables}).
+ */
+export interface Tables {
+  users: UserRow;
+  accounts: AccountRow;
+  memberships: MembershipRow;
+  workspaces: WorkspaceRow;
+  resources: ResourceRow;
+  audit_events: AuditEventRow;
+}
+
+/** The physical table names, typed as the logical names the query builder knows. */
+export interface LogicalTables {
+  readonly users: 'users';
+  readonly accounts: 'accounts';
+  readonly memberships: 'memberships';
+  readonly workspaces: 'workspaces';
+  readonly resources: 'resources';
+  readonly audit_events: 'audit_events';
+}
+
+/**
+ * The prefixed table names typed as their logical names, so typed queries run against
+ * prefixed tables. Queries never qualify columns with a table name, so the renaming is safe.
+ */
+export function logicalTables(names: WorkspaceKitTableNames): LogicalTables {
+  return {
+    users: names.users as 'users',
+    accounts: names.accounts as 'accounts',
+    memberships: names.memberships as 'memberships',
+    workspaces: names.workspaces as 'workspaces',
+    resources: names.resources as 'resources',
+    audit_events: names.auditEvents as 'audit_events',
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Fault tests of the Kysely adapter (STORE-2, WS-4, AUD-1), checked by reading the tables
+ * directly with plain SQL, never through the adapter: a command that fails part-way leaves
+ * every row of every table exactly as it was.
+ *
+ * - a write failed by `faultyStore` (for every k of deleteWorkspace's writes);
+ * - a statement the database itself refuses mid-command (a trigger raising on DELETE);
+ * - PostgreSQL: the command's connection killed by the server mid-command (for every k);
+ * - SQLite file: the database handle closed mid-command, the file reopened afterwards.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { asUser, system } from '../../../src/core/principal.js';
+import { createWorkspaceKit } from '../../../src/kit/workspace-kit.js';
+import { createKyselyStore } from '../../../src/kysely.js';
+import type { WorkspaceId } from '../../../src/core/ids.js';
+import type { KitResult } from '../../../src/kit/workspace-kit.js';
+import type { Store, UnitOfWork } from '../../../src/ports/store.js';
+import { REPOSITORY_NAMES, WRITE_METHODS } from '../../../src/ports/store.js';
+import { faultyStore, type FaultyStore } from '../../../src/testing/faulty-store.js';
+import { createTestKit } from '../../../src/testing/test-kit.js';
+import { errorOf, valueOf } from '../../support/harness.js';
+import {
+  dumpTables,
+  postgresTestDatabase,
+  sqliteFileDirectory,
+  sqliteFileStore,
+  sqliteMemoryStore,
+  type TestStore,
+} from './stores.js';
+
+/** An organization with a workspace tracking resources of many kinds and runs, and a neighbour. */
+async function seedDeletable(store: Store) {
+  const t = createTestKit({ store });
+  const { account, owner } = await t.seed.organization({ planId: 'pro' });
+  const ws = await t.seed.workspace(account.id, { handle: 'prod' });
+  const other = await t.seed.workspace(account.id, { handle: 'other' });
+  await t.seed.resources(ws.id, { flow: 2, deployment: 2, 'work-pool': 1, block: 2, 'secret-block': 1, variable: 3, log: 4 });
+  await t.seed.runs(ws.id, { count: 40 });
+  await t.seed.resources(other.id, { flow: 1, variable: 1 });
+  return { t, ws, deleteIt: () => t.kit.deleteWorkspace(asUser(owner.user.id), { workspaceId: ws.id, expectedVersion: 1 }) };
+}
+
+/** A store that calls `hook` right before the k-th write of a unit of work reaches `inner`. */
+function beforeWrite(inner: Store, hook: (writeNumber: number) => Promise<void>): Store & { arm(k: number | null): void } {
+  let armed: number | null = null;
+  return {
+    arm(k) {
+      armed = k;
+    },
+    transaction: (work, options) =>
+      inner.transaction((tx) => {
+        let writes = 0;
+        const wrapped: Record<string, unknown> = {};
+        for (const name of REPOSITORY_NAMES) {
+          const repo = tx[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+          wrapped[name] = new Proxy(repo, {
+            get(target, prop, receiver) {
+              const value: unknown = Reflect.get(target, prop, receiver);
+              if (typeof value !== 'function' || typeof prop !== 'string' || !WRITE_METHODS[name].includes(prop)) return value;
+              return async (...args: unknown[]) => {
+                writes += 1;
+                if (armed === writes) await hook(writes);
+                return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+              };
+            },
+          });
+        }
+        return work(wrapped as unknown as UnitOfWork);
+      }, options),
+  };
+}
+
+/** Runs the command once per k in 1..writes with `arm(k)`, expecting STORAGE and unchanged tables. */
+async function expectEveryFailureChangesNothing(
+  entry: TestStore,
+  store: { arm(k: number | null): void },
+  writes: number,
+  run: () => KitResult<unknown>,
+  read: () => Promise<Record<string, unknown[]>> = () => dumpTables(entry),
+): Promise<void> {
+  const before = await read();
+  for (let k = 1; k <= writes; k += 1) {
+    store.arm(k);
+    const result = await run();
+    store.arm(null);
+    expect(errorOf(result).code, `failure at write ${k}`).toBe('STORAGE');
+    expect(await read(), `tables after a failure at write ${k}`).toEqual(before);
+  }
+}
+
+/** The unarmed command succeeds afterwards and really changes the tables. */
+async function expectSucceedsAfterwards(entry: TestStore, run: () => KitResult<unknown>, ws: WorkspaceId): Promise<void> {
+  const before = await dumpTables(entry);
+  const report = valueOf(await run()) as { totalResources: number };
+  expect(report.totalResources).toBe(55);
+  const after = await dumpTables(entry);
+  expect(after['workspaces']).toHaveLength(before['workspaces']!.length - 1);
+  expect((after['resources'] as { workspace_id: string }[]).filter((r) => r.workspace_id === ws)).toEqual([]);
+  expect(after['auditEvents']).toHaveLength(before['auditEvents']!.length + 1);
+}
+
+interface Engine {
+  readonly name: string;
+  make(): Promise<TestStore>;
+  /** Installs a trigger that makes every DELETE of a workspace fail inside the database. */
+  refuseWorkspaceDeletes(entry: TestStore): Promise<void>;
+}
+
+// The pool first: without a server it throws here, before a temporary directory exists.
+const pg = postgresTestDatabase();
+const files = sqliteFileDirectory();
+afterAll(async () => {
+  await pg.close();
+  files.remove();
+});
+
+const sqliteTrigger = async (entry: TestStore): Promise<void> => {
+  await sql`create trigger refuse_workspace_delete before delete on ${entry.table('workspaces')}
+            begin select raise(abort, 'refused by a test trigger'); end`.execute(entry.db);
+};
+
+const engines: readonly Engine[] = [
+  { name: 'sqlite :memory:', make: () => sqliteMemoryStore(), refuseWorkspaceDeletes: sqliteTrigger },
+  { name: 'sqlite file (WAL)', make: () => sqliteFileStore(files.dir), refuseWorkspaceDeletes: sqliteTrigger },
+  {
+    name: 'postgres',
+    make: () => pg.makeStore(),
+    refuseWorkspaceDeletes: async (entry) => {
+      const fn = sql.id(entry.schema!, 'refuse_workspace_delete');
+      await sql`create function ${fn}() returns trigger language plpgsql as $$
+                begin raise exception 'refused by a test trigger'; end $$`.execute(entry.db);
+      await sql`create trigger refuse_workspace_delete before delete on ${entry.table('workspaces')}
+                for each row execute function ${fn}()`.execute(entry.db);
+    },
+  },
+];
+
+for (const engine of engines) {
+  describe(`faults on the kysely ${engine.name} store`, () => {
+    it('STORE-2 WS-4 deleteWorkspace failing at every write k (faultyStore) leaves every table row-for-row unchanged', async () => {
+      const entry = await engine.make();
+      try {
+        const store: FaultyStore = faultyStore(entry.store);
+        const { ws, deleteIt } = await seedDeletable(store);
+        // Count the writes of the command on a throwaway twin of the state.
+        const twin = await engine.make();
+        try {
+          const counter = faultyStore(twin.store);
+          const { deleteIt: deleteTwin } = await seedDeletable(counter);
+          counter.arm(null);
+          valueOf(await deleteTwin());
+          expect(counter.writes).toBeGreaterThanOrEqual(3);
+          await expectEveryFailureChangesNothing(entry, store, counter.writes, deleteIt);
+        } finally {
+          await twin.release();
+        }
+        await expectSucceedsAfterwards(entry, deleteIt, ws.id);
+      } finally {
+        await entry.release();
+      }
+    });
+
+    it('STORE-2 WS-4 a statement the database refuses mid-command (DELETE trigger) rolls back the resources already deleted', async () => {
+      const entry = await engine.make();
+      try {
+        const { ws, deleteIt } = await seedDeletable(entry.store);
+        await engine.refuseWorkspaceDeletes(entry);
+        const before = await dumpTables(entry);
+        const result = await deleteIt();
+        expect(errorOf(result)).toMatchObject({ code: 'STORAGE' });
+        expect(errorOf(result).message).toContain('refused by a test trigger');
+        expect(await dumpTables(entry)).toEqual(before);
+        expect((before['resources'] as { workspace_id: string }[]).filter((r) => r.workspace_id === ws.id)).toHaveLength(55);
+      } finally {
+        await entry.release();
+      }
+    });
+  });
+}
+
+describe('faults on the kysely postgres store: connections killed', () => {
+  it('STORE-2 WS-4 the server terminating the connection before write k of deleteWorkspace (every k) leaves every table unchanged', async () => {
+    const entry = await pg.makeStore();
+    // The killer and the reader use their own pool: this file's pool loses connections.
+    const admin = postgresTestDatabase();
+    const killed: boolean[] = [];
+    try {
+      // The unit of work's backend is the only one of this file's pool sitting idle inside a
+      // transaction while the command computes between two statements.
+      const killer = beforeWrite(entry.store, async () => {
+        const { rows } = await sql<{ killed: boolean }>`
+          select pg_terminate_backend(pid) as killed from pg_stat_activity
+           where application_name = ${pg.applicationName} and state = 'idle in transaction'`.execute(admin.db);
+        killed.push(...rows.map((r) => r.killed));
+      });
+      const { ws, deleteIt } = await seedDeletable(killer);
+      // deleteWorkspace writes three times: deleteByWorkspace, delete, append.
+      await expectEveryFailureChangesNothing(entry, killer, 3, deleteIt, () => dumpTables(entry, admin.db));
+      expect(killed, 'one backend killed per armed write').toEqual([true, true, true]);
+      await expectSucceedsAfterwards(entry, deleteIt, ws.id);
+    } finally {
+      await admin.close();
+      await entry.release();
+    }
+  });
+});
+
+describe('faults on the kysely sqlite file store: database closed', () => {
+  it('STORE-2 WS-4 the database handle closed before write k of deleteWorkspace (every k): the reopened file is unchanged', async () => {
+    const first = await sqliteFileStore(files.dir);
+    const { ws, t } = await seedDeletable(first.store);
+    const owner = (await t.kit.listMembers(system(), { accountId: ws.accountId, limit: 10 })).unwrapOr(null)?.items[0]?.userId;
+    expect(owner).toBeDefined();
+    const reopen = () => {
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(first.file) }) });
+      return { db, close: () => db.destroy() };
+    };
+    const read = async () => {
+      const { db, close } = reopen();
+      try {
+        return await dumpTables(first, db);
+      } finally {
+        await close();
+      }
+    };
+    await first.db.destroy();
+    const before = await read();
+    for (let k = 1; k <= 3; k += 1) {
+      const sqlite = new Database(first.file);
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+      const closer = beforeWrite(createKyselyStore(db, { dialect: 'sqlite' }), () => {
+        sqlite.close();
+        return Promise.resolve();
+      });
+      closer.arm(k);
+      const kit = createWorkspaceKit({ store: closer });
+      const result = await kit.deleteWorkspace(asUser(owner!), { workspaceId: ws.id });
+      expect(errorOf(result).code, `closed before write ${k}`).toBe('STORAGE');
+      expect(sqlite.open).toBe(false);
+      expect(await read(), `the file after closing before write ${k}`).toEqual(before);
+    }
+    rmSync(first.file, { force: true });
+  });
+});
