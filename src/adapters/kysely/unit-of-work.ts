@@ -198,7 +198,8 @@ export function kyselyUnitOfWork(
           personal_account_id: user.personalAccountId,
           created_at: user.createdAt,
         })
-        .onConflict((oc) => oc.doNothing())
+        // Only the email conflict is a refusal; a clashing id is a host bug and must raise.
+        .onConflict((oc) => oc.columns(['email']).doNothing())
         .executeTakeFirst();
       return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'email-taken';
     }),
@@ -228,7 +229,7 @@ export function kyselyUnitOfWork(
       const result = await db
         .insertInto(t.accounts)
         .values({ id: account.id, ...accountValues(account) })
-        .onConflict((oc) => oc.doNothing())
+        .onConflict((oc) => oc.columns(['handle']).doNothing())
         .executeTakeFirst();
       return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'handle-taken';
     }),
@@ -352,7 +353,7 @@ export function kyselyUnitOfWork(
       const result = await db
         .insertInto(t.workspaces)
         .values({ id: workspace.id, ...workspaceValues(workspace) })
-        .onConflict((oc) => oc.doNothing())
+        .onConflict((oc) => oc.columns(['account_id', 'handle']).doNothing())
         .executeTakeFirst();
       return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'handle-taken';
     }),
