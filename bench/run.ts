@@ -4,12 +4,16 @@
 //
 //   npm run bench                      every suite, sizes 1k and 100k
 //   npm run bench -- --quick           smaller sizes and budgets, for a smoke run
-//   npm run bench -- --only=workspaces one suite
+//   npm run bench -- --only=workspaces one suite (`workspaces`: memory; `sql`: SQLite and
+//                                      PostgreSQL, and the delete preview on every adapter)
+//   npm run bench -- --skip=sql        every suite but these
 //   npm run bench -- --save-baseline   also save this run as bench/results/baseline.json
 //   npm run bench -- --target=dist     measure dist/ (default `build`: src/ compiled now by
 //                                      tsup; `src`: through tsx, see library.ts for why not)
 //
 // Environment: BENCH_SIZES=1000,100000  BENCH_TIME_MS=1200  BENCH_WARMUP_MS=250  BENCH_ROUNDS=3
+//              BENCH_SQL_TIME_MS=1800  BENCH_RUNS=1000,1000000  BENCH_SQL_DELETE=1
+//              WORKSPACE_KIT_BENCH_PG_URL=postgres://… (else a throwaway server is started)
 import { fileURLToPath } from 'node:url';
 import {
   environment,
@@ -22,6 +26,7 @@ import {
 } from './report.js';
 import { loadLibrary, TARGETS, type Library, type Target } from './library.js';
 import { workspacesBench } from './workspaces.bench.js';
+import { printAdapterComparison, sqlBench } from './sql.bench.js';
 
 /** What every suite receives. */
 interface RunOptions {
@@ -30,12 +35,30 @@ interface RunOptions {
   readonly timeMs: number;
   readonly warmupMs: number;
   readonly rounds: number;
+  readonly quick: boolean;
 }
 
 /** The registry: add a sibling `*.bench.ts` exporting a function returning a SuiteResult. */
-const SUITES: readonly { readonly name: string; readonly run: (options: RunOptions) => Promise<SuiteResult> }[] = [
+const SUITES: readonly { readonly name: string; readonly run: (options: RunOptions) => Promise<SuiteResult | SuiteResult[]> }[] = [
   { name: 'workspaces', run: (o) => workspacesBench(o) },
+  {
+    name: 'sql',
+    // SQL round trips cost ~10-100× a memory call: fewer samples reach the same precision,
+    // and the budget keeps the whole `npm run bench` within a few minutes on 2 cores.
+    run: (o) =>
+      sqlBench({
+        ...o,
+        timeMs: positive(process.env['BENCH_SQL_TIME_MS'], o.quick ? 300 : 1800),
+        runs: sizePair(numberList(process.env['BENCH_RUNS']) ?? (o.quick ? [1_000, 100_000] : [1_000, 1_000_000])),
+        timeDelete: process.env['BENCH_SQL_DELETE'] !== '0',
+      }),
+  },
 ];
+
+function sizePair(values: readonly number[]): readonly [number, number] {
+  if (values.length !== 2) throw new Error('BENCH_RUNS takes two sizes: the small and the big workspace');
+  return [values[0]!, values[1]!];
+}
 
 const LATEST = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const BASELINE = fileURLToPath(new URL('./results/baseline.json', import.meta.url));
@@ -57,7 +80,8 @@ function positive(raw: string | undefined, fallback: number): number {
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   const quick = args.has('--quick');
-  const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const skip = [...args].find((a) => a.startsWith('--skip='))?.slice('--skip='.length).split(',') ?? [];
   const targetArg = [...args].find((a) => a.startsWith('--target='))?.slice('--target='.length) ?? 'build';
   if (!(TARGETS as readonly string[]).includes(targetArg)) throw new Error(`--target must be one of ${TARGETS.join(', ')}`);
   const lib = await loadLibrary(targetArg as Target);
@@ -67,9 +91,10 @@ async function main(): Promise<void> {
     timeMs: positive(process.env['BENCH_TIME_MS'], quick ? 300 : 1200),
     warmupMs: positive(process.env['BENCH_WARMUP_MS'], quick ? 50 : 250),
     rounds: positive(process.env['BENCH_ROUNDS'], quick ? 2 : 3),
+    quick,
   };
-  const selected = SUITES.filter((s) => only === undefined || s.name === only);
-  if (selected.length === 0) throw new Error(`no suite named "${only}"; known: ${SUITES.map((s) => s.name).join(', ')}`);
+  const selected = SUITES.filter((s) => (only === undefined || only.includes(s.name)) && !skip.includes(s.name));
+  if (selected.length === 0) throw new Error(`no suite selected by --only/--skip; known: ${SUITES.map((s) => s.name).join(', ')}`);
 
   const env = environment();
   printEnvironment(env);
@@ -83,10 +108,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   const suites: SuiteResult[] = [];
   for (const suite of selected) {
-    const result = await suite.run(options);
-    suites.push(result);
-    printSuite(result, baseline?.suites.find((s) => s.name === result.name));
+    const results = await suite.run(options);
+    for (const result of Array.isArray(results) ? results : [results]) {
+      suites.push(result);
+      printSuite(result, baseline?.suites.find((s) => s.name === result.name));
+    }
   }
+  printAdapterComparison(suites);
   const totalMs = performance.now() - started;
   console.log(`\ntotal: ${(totalMs / 1000).toFixed(1)} s`);
   console.log('ratios: 1.00× = flat; "!" ≥ 1.5×, "!!" ≥ 3× (read, never asserted).');
