@@ -23,6 +23,11 @@ export interface MeasureOptions {
   /** Warm-up per size, ms, in the first round only. */
   readonly warmupMs: number;
   readonly rounds: number;
+  /**
+   * Fewest iterations per task and round (tinybench's default is 64): lower it for operations
+   * that take tens of milliseconds, such as counting a million rows in SQL.
+   */
+  readonly minIterations?: number;
 }
 
 /** The measurement at every size, and the largest/smallest ratios (median over rounds). */
@@ -86,6 +91,7 @@ export async function measureAcrossSizes(name: string, tasks: readonly SizedTask
       time: options.timeMs / rounds,
       warmup: r === 0 && options.warmupMs > 0,
       warmupTime: options.warmupMs,
+      ...(options.minIterations === undefined ? {} : { iterations: options.minIterations, warmupIterations: 2 }),
       throws: true,
       timestampProvider: 'hrtimeNow',
     });

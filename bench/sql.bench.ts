@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { Bench, type Fn, type FnOptions } from 'tinybench';
-import type { AccountId, KitResult, Principal, TrackedResource, WorkspaceId, WorkspaceKit, Store } from '../src/index.js';
+import type { Fn, FnOptions } from 'tinybench';
+import type { AccountId, Principal, TrackedResource, WorkspaceId, WorkspaceKit, Store } from '../src/index.js';
 import type { KyselyStore, WorkspaceKitTableNames } from '../src/kysely.js';
 import { fullGc } from './gc.js';
 import type { Library } from './library.js';
-import { combineRounds, measureAcrossSizes, measurementOf, type MeasureOptions, type SizedTask } from './measure.js';
+import { measureAcrossSizes, type SizedTask } from './measure.js';
 import { startBenchPostgres } from './postgres-server.js';
 import {
   formatCount,
@@ -28,12 +28,12 @@ import {
   renderTable,
   scalingRatios,
   sizeLabel,
-  type Measurement,
   type ScalingRow,
   type SetupTiming,
   type SuiteResult,
 } from './report.js';
 import { loadKyselyAdapter, type KyselyAdapterModule } from './sql-library.js';
+import { random, sample, unwrap } from './fixtures-util.js';
 
 /** Options of {@link sqlBench}. */
 export interface SqlBenchOptions {
@@ -74,41 +74,9 @@ const EPOCH_2025 = Date.UTC(2025, 0, 1) / 1000;
 let sink = 0;
 
 // ------------------------------------------------------------------------------------------
-// Small helpers (the same as the workspaces bench's: seeded draws, unwrapping kit results)
+// Small helpers (seeded draws and kit results come from fixtures-util.ts)
 // ------------------------------------------------------------------------------------------
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function sample(n: number, k: number, seed: number): number[] {
-  const rng = random(seed);
-  const index = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < k; i += 1) {
-    const j = i + Math.floor(rng() * (n - i));
-    [index[i], index[j]] = [index[j]!, index[i]!];
-  }
-  return index.slice(0, k);
-}
-
-async function unwrap<T>(result: KitResult<T>, what: string): Promise<T> {
-  const r = await result;
-  if (r.isErr()) throw new Error(`${what} failed: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
@@ -668,41 +636,6 @@ async function buildRunsFixture(
   return { adapter, kit, actor, workspaces, db, seedMs };
 }
 
-/**
- * Like measureAcrossSizes, with a small minimum of iterations: one preview of a million rows
- * takes tens of milliseconds on SQL, and tinybench's default minimum is 64 per task.
- */
-async function measureFew(name: string, tasks: readonly SizedTask[], options: MeasureOptions): Promise<{ bySize: Record<string, Measurement>; ratios: { mean: number; p50: number } }> {
-  const rounds = Math.max(1, Math.floor(options.rounds));
-  const perRound = new Map<string, Measurement[]>(tasks.map((t) => [t.label, []]));
-  const ratioRounds: { mean: number; p50: number }[] = [];
-  for (let r = 0; r < rounds; r += 1) {
-    const order = r % 2 === 0 ? tasks : [...tasks].reverse();
-    const bench = new Bench({
-      name,
-      time: options.timeMs / rounds,
-      iterations: 5,
-      warmup: r === 0,
-      warmupTime: options.warmupMs,
-      warmupIterations: 2,
-      throws: true,
-      timestampProvider: 'hrtimeNow',
-    });
-    for (const t of order) bench.add(`${name} @${t.label}`, t.fn, t.options);
-    fullGc();
-    await bench.run();
-    const round = new Map<string, Measurement>();
-    bench.tasks.forEach((task, i) => round.set(order[i]!.label, measurementOf(task)));
-    for (const [label, m] of round) perRound.get(label)!.push(m);
-    const first = round.get(tasks[0]!.label)!;
-    const last = round.get(tasks[tasks.length - 1]!.label)!;
-    ratioRounds.push({ mean: last.meanNs / first.meanNs, p50: last.p50Ns / first.p50Ns });
-  }
-  const bySize: Record<string, Measurement> = {};
-  for (const [label, ms] of perRound) bySize[label] = combineRounds(ms);
-  return { bySize, ratios: { mean: median(ratioRounds.map((x) => x.mean)), p50: median(ratioRounds.map((x) => x.p50)) } };
-}
-
 async function deletePreviewSuite(options: SqlBenchOptions, engines: readonly Engine[], log: (line: string) => void): Promise<SuiteResult> {
   const started = performance.now();
   const runs = [...options.runs].sort((a, b) => a - b);
@@ -730,7 +663,7 @@ async function deletePreviewSuite(options: SqlBenchOptions, engines: readonly En
         },
         options: { async: true },
       }));
-      const { bySize, ratios } = await measureFew(`${adapter} previewWorkspaceDeletion`, tasks, options);
+      const { bySize, ratios } = await measureAcrossSizes(`${adapter} previewWorkspaceDeletion`, tasks, { ...options, minIterations: 5 });
       rows.push({ group: adapter, layer: 'kit', operation: 'previewWorkspaceDeletion (counts by kind)', bySize, ratios });
       log(`  ${adapter}: measured previewWorkspaceDeletion`);
 

@@ -19,7 +19,6 @@ import type {
   AccountAccessSnapshot,
   AccountId,
   Handle,
-  KitResult,
   Principal,
   UserId,
   Workspace,
@@ -31,6 +30,7 @@ import { fullGc, gcAvailable } from './gc.js';
 import { measureAcrossSizes, type SizedTask } from './measure.js';
 import type { Library } from './library.js';
 import { sizeLabel, type ScalingRow, type SetupTiming, type SuiteResult } from './report.js';
+import { random, sample, unwrap } from './fixtures-util.js';
 
 /** Options of {@link workspacesBench}. */
 export interface WorkspacesBenchOptions {
@@ -86,34 +86,6 @@ interface Fixture {
   readonly populateMs: number;
 }
 
-/** A small, fast, seeded PRNG (mulberry32), so every run draws the same sequence. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `k` distinct indexes of `[0, n)`, drawn with a seeded partial Fisher–Yates shuffle. */
-function sample(n: number, k: number, seed: number): number[] {
-  const rng = random(seed);
-  const index = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < k; i += 1) {
-    const j = i + Math.floor(rng() * (n - i));
-    [index[i], index[j]] = [index[j]!, index[i]!];
-  }
-  return index.slice(0, k);
-}
-
-async function unwrap<T>(result: KitResult<T>, what: string): Promise<T> {
-  const r = await result;
-  if (r.isErr()) throw new Error(`${what} failed: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 
 /** Removes a workspace through the store port, outside any timing, so N stays constant. */
 async function removeWorkspace(store: MemoryStore, id: WorkspaceId): Promise<void> {
