@@ -213,7 +213,8 @@ function counts(byKind: Readonly<Record<string, number | undefined>>): string {
 }
 
 function actorOf(e: AuditEvent): string {
-  return e.actor.type === 'user' ? (names.get(e.actor.userId) ?? e.actor.userId) : `system:${e.actor.name}`;
+  if (e.actor.type === 'user') return names.get(e.actor.userId) ?? e.actor.userId;
+  return e.actor.type === 'system' ? `system:${e.actor.name}` : `service-account:${e.actor.serviceAccountId}`;
 }
 
 function subjectOf(e: AuditEvent): string {

@@ -7,7 +7,17 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 
 /** What an audit event is about. */
 export interface AuditSubject {
-  readonly type: 'user' | 'account' | 'membership' | 'workspace' | 'resource';
+  readonly type:
+    | 'user'
+    | 'account'
+    | 'membership'
+    | 'workspace'
+    | 'resource'
+    | 'role'
+    | 'grant'
+    | 'invitation'
+    | 'service-account'
+    | 'api-key';
   readonly id: string;
 }
 
@@ -22,7 +32,23 @@ export type AuditAction =
   | 'workspace.created'
   | 'workspace.updated'
   | 'workspace.deleted'
-  | 'resources.tracked';
+  | 'resources.tracked'
+  | 'workspace.shared'
+  | 'workspace.share-changed'
+  | 'workspace.unshared'
+  | 'workspace.default-role-changed'
+  | 'role.created'
+  | 'role.deleted'
+  | 'invitation.created'
+  | 'invitation.resent'
+  | 'invitation.revoked'
+  | 'invitation.accepted'
+  | 'invitation.rejected'
+  | 'service-account.created'
+  | 'service-account.deleted'
+  | 'api-key.created'
+  | 'api-key.revoked'
+  | 'api-key.rotated';
 
 /**
  * One audit event (AUD-1): who did what to which subject, when, and what changed. Recorded in

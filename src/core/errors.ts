@@ -9,7 +9,17 @@ export interface ValidationIssue {
 }
 
 /** The kinds of entity a `NOT_FOUND` or `CONFLICT` can be about. */
-export type EntityKind = 'user' | 'account' | 'membership' | 'workspace' | 'plan';
+export type EntityKind =
+  | 'user'
+  | 'account'
+  | 'membership'
+  | 'workspace'
+  | 'plan'
+  | 'role'
+  | 'grant'
+  | 'invitation'
+  | 'service-account'
+  | 'api-key';
 
 /** Input was malformed; nothing was changed. */
 export interface ValidationError {
@@ -96,6 +106,37 @@ export interface LastOwnerError {
   readonly message: string;
   readonly accountId: string;
 }
+/**
+ * Why an invitation token was refused (INV-2, INV-3). A token that does not match any
+ * invitation is `invalid-token` whatever the reason, so nothing is revealed to a guesser.
+ */
+export type InvitationRefusal = 'invalid-token' | 'expired' | 'not-pending' | 'email-mismatch';
+/** An invitation token was refused; `reason` says why (INV-2, INV-3). */
+export interface InvitationInvalidError {
+  readonly code: 'INVITATION_INVALID';
+  readonly message: string;
+  readonly reason: InvitationRefusal;
+}
+/** Why a presented API key was refused (SA-2). Unknown and tampered keys are `invalid-key`. */
+export type ApiKeyRefusal = 'invalid-key' | 'expired' | 'revoked';
+/** A presented API key does not authenticate anyone (SA-2). The key itself is never echoed. */
+export interface UnauthenticatedError {
+  readonly code: 'UNAUTHENTICATED';
+  readonly message: string;
+  readonly reason: ApiKeyRefusal;
+}
+/** A custom role is still used and cannot be deleted (ROLE-2); the counts say where. */
+export interface RoleInUseError {
+  readonly code: 'ROLE_IN_USE';
+  readonly message: string;
+  readonly roleId: string;
+  /** Workspace grants using the role. */
+  readonly grants: number;
+  /** Workspaces whose default role it is. */
+  readonly defaultRoles: number;
+  /** Pending invitations offering it. */
+  readonly invitations: number;
+}
 /** The storage adapter failed; nothing was changed. Usually worth retrying. */
 export interface StorageError {
   readonly code: 'STORAGE';
@@ -121,6 +162,9 @@ export type WorkspaceKitError =
   | PlanDowngradeBlockedError
   | PlanFeatureUnavailableError
   | LastOwnerError
+  | InvitationInvalidError
+  | UnauthenticatedError
+  | RoleInUseError
   | StorageError;
 
 /** Every stable error code. */
@@ -203,6 +247,33 @@ export const errors = {
       code: 'LAST_OWNER',
       message: `account ${accountId} must keep at least one Owner`,
       accountId,
+    };
+  },
+  invitationInvalid(reason: InvitationRefusal): InvitationInvalidError {
+    const why: Record<InvitationRefusal, string> = {
+      'invalid-token': 'the invitation token is not valid',
+      expired: 'the invitation has expired',
+      'not-pending': 'the invitation is no longer pending',
+      'email-mismatch': 'the invitation was sent to another email address',
+    };
+    return { code: 'INVITATION_INVALID', message: why[reason], reason };
+  },
+  unauthenticated(reason: ApiKeyRefusal): UnauthenticatedError {
+    const why: Record<ApiKeyRefusal, string> = {
+      'invalid-key': 'the API key is not valid',
+      expired: 'the API key has expired',
+      revoked: 'the API key was revoked',
+    };
+    return { code: 'UNAUTHENTICATED', message: why[reason], reason };
+  },
+  roleInUse(roleId: string, grants: number, defaultRoles: number, invitations: number): RoleInUseError {
+    return {
+      code: 'ROLE_IN_USE',
+      message: `role ${roleId} is used by ${grants} grants, ${defaultRoles} default roles and ${invitations} pending invitations`,
+      roleId,
+      grants,
+      defaultRoles,
+      invitations,
     };
   },
   storage(message: string): StorageError {

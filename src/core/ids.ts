@@ -14,9 +14,26 @@ export type WorkspaceId = Brand<string, 'WorkspaceId'>;
 export type ResourceId = Brand<string, 'ResourceId'>;
 /** Id of an {@link AuditEvent}. */
 export type AuditEventId = Brand<string, 'AuditEventId'>;
+/** Id of a custom workspace role (ROLE-2). */
+export type RoleId = Brand<string, 'RoleId'>;
+/** Id of a service account (SA-1). */
+export type ServiceAccountId = Brand<string, 'ServiceAccountId'>;
+/** Id of an API key (SA-2); the public part of a presented key. */
+export type ApiKeyId = Brand<string, 'ApiKeyId'>;
+/** Id of an invitation (INV-1); the public part of an invitation token. */
+export type InvitationId = Brand<string, 'InvitationId'>;
 
 /** The kinds of id the library mints; each gets its own readable prefix. */
-export type IdKind = 'user' | 'account' | 'workspace' | 'resource' | 'audit';
+export type IdKind =
+  | 'user'
+  | 'account'
+  | 'workspace'
+  | 'resource'
+  | 'audit'
+  | 'role'
+  | 'service-account'
+  | 'api-key'
+  | 'invitation';
 
 /**
  * Source of new ids. Injected so tests and hosts can make ids deterministic.
@@ -38,6 +55,10 @@ const PREFIX: Readonly<Record<IdKind, string>> = {
   workspace: 'ws',
   resource: 'res',
   audit: 'evt',
+  role: 'role',
+  'service-account': 'sa',
+  'api-key': 'key',
+  invitation: 'inv',
 };
 
 // 21 characters from a 62-symbol alphabet: about 125 bits, URL-safe and copy-paste friendly.
@@ -85,3 +106,11 @@ export const UserIdSchema = idString.transform((s) => s as UserId);
 export const AccountIdSchema = idString.transform((s) => s as AccountId);
 /** Schema of a {@link WorkspaceId}. */
 export const WorkspaceIdSchema = idString.transform((s) => s as WorkspaceId);
+/** Schema of a {@link RoleId}. */
+export const RoleIdSchema = idString.transform((s) => s as RoleId);
+/** Schema of a {@link ServiceAccountId}. */
+export const ServiceAccountIdSchema = idString.transform((s) => s as ServiceAccountId);
+/** Schema of an {@link ApiKeyId}. */
+export const ApiKeyIdSchema = idString.transform((s) => s as ApiKeyId);
+/** Schema of an {@link InvitationId}. */
+export const InvitationIdSchema = idString.transform((s) => s as InvitationId);

@@ -1,16 +1,18 @@
-import { err, ok } from 'neverthrow';
+import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import type { Account, AccountRole, Membership, User } from '../account/account.js';
 import { planViolations } from '../account/plans.js';
-import { errors } from '../core/errors.js';
-import { HandleSchema } from '../core/handle.js';
+import type { Timestamp } from '../core/clock.js';
+import { errors, type WorkspaceKitError } from '../core/errors.js';
+import { HandleSchema, type Handle } from '../core/handle.js';
 import { AccountIdSchema, UserIdSchema, type AccountId, type UserId } from '../core/ids.js';
 import type { Page } from '../core/paging.js';
 import { PageRequestSchema } from '../core/paging.js';
+import type { UnitOfWork } from '../ports/store.js';
 import { accountRoleOf } from '../role/access.js';
 import { loadAccount, requireScope } from './access-loader.js';
 import { findPlan, runCommand, runQuery, type KitContext } from './command.js';
-import { accountUsage, countSeats } from './usage.js';
+import { accountUsage, requireSeatFor } from './usage.js';
 
 /** Schema of an email: trimmed and lower-cased for identity (ACC-1). */
 export const EmailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
@@ -68,6 +70,36 @@ function accountRecord(
 
 const ownerOnly = (role: AccountRole): boolean => role === 'owner';
 
+/**
+ * Inserts a user and its personal account (ACC-1) in the unit of work: `EMAIL_TAKEN` or
+ * `HANDLE_TAKEN` when the storage refuses either.
+ */
+export async function insertPersonalUser(
+  ctx: KitContext,
+  tx: UnitOfWork,
+  now: Timestamp,
+  fields: { readonly email: string; readonly displayName: string; readonly handle: Handle; readonly planId: string },
+): Promise<Result<RegisteredUser, WorkspaceKitError>> {
+  const userId = ctx.ids.next('user') as UserId;
+  const account = accountRecord(ctx, now, {
+    kind: 'personal',
+    handle: fields.handle,
+    displayName: fields.displayName,
+    planId: fields.planId,
+    ownerUserId: userId,
+  });
+  const user: User = {
+    id: userId,
+    email: fields.email,
+    displayName: fields.displayName,
+    personalAccountId: account.id,
+    createdAt: now,
+  };
+  if ((await tx.users.insert(user)) === 'email-taken') return err(errors.emailTaken(fields.email));
+  if ((await tx.accounts.insert(account)) === 'handle-taken') return err(errors.accountHandleTaken(fields.handle));
+  return ok({ user, account });
+}
+
 /** Account and membership commands (ACC, PLAN-4), bound to a kit context. */
 export function accountCommands(ctx: KitContext) {
   return {
@@ -76,30 +108,16 @@ export function accountCommands(ctx: KitContext) {
         if (actor.type !== 'system') return err(errors.forbidden('register_users'));
         const plan = findPlan(ctx, input.planId ?? ctx.defaultPlanId);
         if (plan.isErr()) return err(plan.error);
-        const userId = ctx.ids.next('user') as UserId;
-        const account = accountRecord(ctx, now, {
-          kind: 'personal',
-          handle: input.handle,
-          displayName: input.displayName,
-          planId: plan.value.id,
-          ownerUserId: userId,
-        });
-        const user: User = {
-          id: userId,
-          email: input.email,
-          displayName: input.displayName,
-          personalAccountId: account.id,
-          createdAt: now,
-        };
-        if ((await tx.users.insert(user)) === 'email-taken') return err(errors.emailTaken(input.email));
-        if ((await tx.accounts.insert(account)) === 'handle-taken') return err(errors.accountHandleTaken(input.handle));
+        const created = await insertPersonalUser(ctx, tx, now, { ...input, planId: plan.value.id });
+        if (created.isErr()) return err(created.error);
+        const { user, account } = created.value;
         return ok({
           value: { user, account } satisfies RegisteredUser,
           audit: {
             accountId: account.id,
             workspaceId: null,
             action: 'user.registered',
-            subject: { type: 'user', id: userId },
+            subject: { type: 'user', id: user.id },
             details: { email: user.email, handle: account.handle, planId: account.planId },
           },
         });
@@ -113,6 +131,8 @@ export function accountCommands(ctx: KitContext) {
             return err(errors.validation([{ path: ['input', 'ownerUserId'], message: 'required when the system acts' }]));
           }
           ownerId = input.ownerUserId;
+        } else if (actor.type === 'service-account') {
+          return err(errors.forbidden('register_users'));
         } else {
           if (input.ownerUserId !== undefined && input.ownerUserId !== actor.userId) {
             return err(errors.forbidden('register_users'));
@@ -154,15 +174,15 @@ export function accountCommands(ctx: KitContext) {
         if (account.kind === 'personal') {
           return err(errors.validation([{ path: ['input', 'accountId'], message: 'a personal account has no members' }]));
         }
-        if (!(await tx.users.getById(input.userId))) return err(errors.notFound('user', input.userId));
+        const user = await tx.users.getById(input.userId);
+        if (!user) return err(errors.notFound('user', input.userId));
         if (await tx.memberships.get(account.id, input.userId)) {
           return err(errors.alreadyExists('membership', `${account.id}/${input.userId}`));
         }
         const plan = findPlan(ctx, account.planId);
         if (plan.isErr()) return err(plan.error);
-        const seats = await countSeats(tx, account);
-        const max = plan.value.limits.seats;
-        if (max !== null && seats + 1 > max) return err(errors.planLimitReached(plan.value.id, 'seats', max, seats));
+        const seat = await requireSeatFor(tx, plan.value, account, now, user.email);
+        if (seat.isErr()) return err(seat.error);
         const membership: Membership = { accountId: account.id, userId: input.userId, role: input.role, createdAt: now };
         if ((await tx.memberships.insert(membership)) === 'exists') {
           return err(errors.alreadyExists('membership', `${account.id}/${input.userId}`));
@@ -232,6 +252,8 @@ export function accountCommands(ctx: KitContext) {
           if (counts.owner <= 1) return err(errors.lastOwner(account.id));
         }
         await tx.memberships.delete(account.id, input.userId);
+        // SHR-1: workspace access in an organization is for its members; leaving ends it at once.
+        const grantsRemoved = await tx.grants.deleteByGrantee(account.id, { type: 'user', userId: input.userId });
         return ok({
           value: current,
           audit: {
@@ -239,7 +261,7 @@ export function accountCommands(ctx: KitContext) {
             workspaceId: null,
             action: 'member.removed',
             subject: { type: 'membership', id: `${account.id}/${input.userId}` },
-            details: { userId: input.userId, role: current.role, left: leaving },
+            details: { userId: input.userId, role: current.role, left: leaving, grantsRemoved },
           },
         });
       }),
@@ -254,7 +276,7 @@ export function accountCommands(ctx: KitContext) {
         if (allowed.isErr()) return err(allowed.error);
         const plan = findPlan(ctx, input.planId);
         if (plan.isErr()) return err(plan.error);
-        const violations = planViolations(plan.value, await accountUsage(tx, account));
+        const violations = planViolations(plan.value, await accountUsage(tx, account, now));
         if (violations.length > 0) return err(errors.planDowngradeBlocked(plan.value.id, violations));
         const unchanged = plan.value.id === account.planId;
         const updated: Account = unchanged
@@ -283,6 +305,11 @@ export function accountCommands(ctx: KitContext) {
 
     listAccounts: (actor: unknown) =>
       runQuery(ctx, z.undefined(), actor, undefined, async ({ tx, actor }) => {
+        if (actor.type === 'service-account') {
+          const sa = await tx.serviceAccounts.getById(actor.serviceAccountId);
+          const account = sa && (await tx.accounts.getById(sa.accountId));
+          return ok(account ? [account] : []);
+        }
         if (actor.type !== 'user') return ok([] as Account[]);
         const user = await tx.users.getById(actor.userId);
         if (!user) return err(errors.notFound('user', actor.userId));

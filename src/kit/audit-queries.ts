@@ -7,7 +7,8 @@ import { PageRequestSchema } from '../core/paging.js';
 import { loadAccount, requireScope } from './access-loader.js';
 import { findPlan, runQuery, type KitContext } from './command.js';
 
-const AUDIT_ACTIONS = [
+/** Every audit action the library records (AUD-1). */
+export const AUDIT_ACTIONS = [
   'user.registered',
   'account.created',
   'account.plan-changed',
@@ -18,6 +19,22 @@ const AUDIT_ACTIONS = [
   'workspace.updated',
   'workspace.deleted',
   'resources.tracked',
+  'workspace.shared',
+  'workspace.share-changed',
+  'workspace.unshared',
+  'workspace.default-role-changed',
+  'role.created',
+  'role.deleted',
+  'invitation.created',
+  'invitation.resent',
+  'invitation.revoked',
+  'invitation.accepted',
+  'invitation.rejected',
+  'service-account.created',
+  'service-account.deleted',
+  'api-key.created',
+  'api-key.revoked',
+  'api-key.rotated',
 ] as const satisfies readonly AuditAction[];
 
 const TimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());

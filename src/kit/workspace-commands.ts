@@ -86,6 +86,10 @@ export interface DeletionPreview {
 
 /** The result of a deletion: the workspace as it was, and what was removed with it. */
 export interface DeletionReport extends DeletionPreview {
+  /** Access grants removed with the workspace (WS-4). */
+  readonly grantsRemoved: number;
+  /** Invitations to the workspace removed with it (WS-4). */
+  readonly invitationsRemoved: number;
   readonly deletedAt: string;
 }
 
@@ -142,6 +146,7 @@ export function workspaceCommands(ctx: KitContext) {
           accountId: account.id,
           handle: input.handle,
           description: input.description ?? '',
+          defaultRole: null,
           version: 1,
           createdAt: now,
           updatedAt: now,
@@ -183,13 +188,20 @@ export function workspaceCommands(ctx: KitContext) {
         const access = await loadAccount(tx, actor, input.accountId);
         if (access.isErr()) return err(access.error);
         const { account, snapshot } = access.value;
-        // Account Owners and Admins see every workspace (ROLE-4); other members see only the
-        // workspaces they were granted, and grants arrive with workspace sharing.
-        if (!hasAccountWideAccess(actor, snapshot)) {
-          return ok({ items: [], nextCursor: null } satisfies Page<WorkspaceView>);
+        const { accountId: _, ...page } = input;
+        // Account Owners and Admins see every workspace (ROLE-4); other members and service
+        // accounts see those they were granted, and user members also those with a default
+        // role (ROLE-3).
+        let found: Page<Workspace>;
+        if (hasAccountWideAccess(actor, snapshot)) {
+          found = await tx.workspaces.listByAccount(account.id, page);
+        } else if (actor.type === 'user' || actor.type === 'service-account') {
+          const withDefaultRole = actor.type === 'user' && account.kind === 'organization';
+          found = await tx.workspaces.listAccessible(account.id, actor, { withDefaultRole }, page);
+        } else {
+          found = { items: [], nextCursor: null };
         }
-        const page = await tx.workspaces.listByAccount(account.id, input);
-        return ok({ items: page.items.map((w) => view(w, account.handle)), nextCursor: page.nextCursor });
+        return ok({ items: found.items.map((w) => view(w, account.handle)), nextCursor: found.nextCursor });
       }),
 
     updateWorkspace: (actor: unknown, input: z.input<typeof UpdateWorkspaceInput>) =>
@@ -256,6 +268,9 @@ export function workspaceCommands(ctx: KitContext) {
         }
         const resources = await tx.resources.countByWorkspace(workspace.id);
         await tx.resources.deleteByWorkspace(workspace.id);
+        // WS-4: its access grants and invitations go with it.
+        const grantsRemoved = await tx.grants.deleteByWorkspace(workspace.id);
+        const invitationsRemoved = await tx.invitations.deleteByWorkspace(workspace.id);
         if ((await tx.workspaces.delete(workspace.id, expected)) === 'conflict') {
           return err(errors.conflict('workspace', workspace.id, expected, null));
         }
@@ -263,6 +278,8 @@ export function workspaceCommands(ctx: KitContext) {
           workspace: view(workspace, account.handle),
           resources,
           totalResources: total(resources),
+          grantsRemoved,
+          invitationsRemoved,
           deletedAt: now,
         };
         return ok({
@@ -272,7 +289,7 @@ export function workspaceCommands(ctx: KitContext) {
             workspaceId: workspace.id,
             action: 'workspace.deleted',
             subject: { type: 'workspace', id: workspace.id },
-            details: { handle: workspace.handle, resources, totalResources: report.totalResources },
+            details: { handle: workspace.handle, resources, totalResources: report.totalResources, grantsRemoved, invitationsRemoved },
           },
         });
       }),

@@ -22,7 +22,50 @@ import {
   type RegisterUserInput,
   type RemoveMemberInput,
 } from './account-commands.js';
+import type { ApiKeyView } from '../account/api-key.js';
+import type { ServiceAccount } from '../account/service-account.js';
+import type { CustomRole } from '../role/custom-role.js';
+import type { WorkspaceGrant } from '../workspace/grant.js';
+import type { InvitationView } from '../workspace/invitation.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { auditQueries, type ListAuditEventsInput } from './audit-queries.js';
+import {
+  credentialCommands,
+  type ApiKeyRefInput,
+  type CreateApiKeyInput,
+  type CreateServiceAccountInput,
+  type IssuedApiKey,
+  type ListApiKeysInput,
+  type ListServiceAccountsInput,
+  type ResolveApiKeyInput,
+  type ResolvedApiKey,
+  type RotateApiKeyInput,
+  type RotatedApiKey,
+  type ServiceAccountRefInput,
+} from './credential-commands.js';
+import {
+  invitationCommands,
+  type AcceptInvitationInput,
+  type AcceptedInvitation,
+  type InvitationRefInput,
+  type InviteCollaboratorInput,
+  type InviteMemberInput,
+  type IssuedInvitation,
+  type ListInvitationsInput,
+  type RejectInvitationInput,
+  type ResendInvitationInput,
+} from './invitation-commands.js';
+import { roleCommands, type CreateCustomRoleInput, type CustomRoleRefInput, type ListCustomRolesInput } from './role-commands.js';
+import {
+  sharingCommands,
+  type ChangeWorkspaceRoleInput,
+  type ExplainAccessInput,
+  type ListWorkspaceAccessInput,
+  type SetDefaultWorkspaceRoleInput,
+  type ShareWorkspaceInput,
+  type UnshareWorkspaceInput,
+  type WorkspaceAccessExplanation,
+} from './sharing-commands.js';
 import type { KitContext } from './command.js';
 import { EventBus, type EventListener, type ListenerErrorHandler } from './events.js';
 import {
@@ -187,6 +230,168 @@ export interface WorkspaceKit {
    */
   listAuditEvents(actor: Principal, input: z.input<typeof ListAuditEventsInput>): KitResult<Page<AuditEvent>>;
   /**
+   * Shares an organization's workspace with a member or one of its service accounts, with a
+   * workspace role (SHR-1). Needs `manage_workspace_users` (users) or
+   * `manage_workspace_service_accounts`; the role's scopes must be the actor's own (ROLE-5);
+   * roles other than Developer need the workspace-RBAC plan feature.
+   * Errors: `VALIDATION`, `NOT_FOUND` (workspace, member, service account, role), `FORBIDDEN`,
+   * `PLAN_FEATURE_UNAVAILABLE`, `ALREADY_EXISTS`.
+   * @example `await kit.shareWorkspace(asUser(ada.id), { workspaceId, grantee: asUser(bob.id), role: 'runner' })`
+   */
+  shareWorkspace(actor: Principal, input: z.input<typeof ShareWorkspaceInput>): KitResult<WorkspaceGrant>;
+  /**
+   * Changes the role of an existing grant (SHR-1). ROLE-5 applies to the old and the new role.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_FEATURE_UNAVAILABLE`.
+   * @example `await kit.changeWorkspaceRole(asUser(ada.id), { workspaceId, grantee: asUser(bob.id), role: 'developer' })`
+   */
+  changeWorkspaceRole(actor: Principal, input: z.input<typeof ChangeWorkspaceRoleInput>): KitResult<WorkspaceGrant>;
+  /**
+   * Removes a grant: access ends at once, through API keys too (SHR-1, COL-2). A grantee may
+   * remove its own grant (leave).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `await kit.unshareWorkspace(asUser(ada.id), { workspaceId, grantee: asUser(bob.id) })`
+   */
+  unshareWorkspace(actor: Principal, input: z.input<typeof UnshareWorkspaceInput>): KitResult<WorkspaceGrant>;
+  /**
+   * The grants of a workspace, users first then service accounts, paged. Needs `see_workspace_settings`.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `await kit.listWorkspaceAccess(asUser(ada.id), { workspaceId })`
+   */
+  listWorkspaceAccess(actor: Principal, input: z.input<typeof ListWorkspaceAccessInput>): KitResult<Page<WorkspaceGrant>>;
+  /**
+   * Sets (or clears with `null`) an organization workspace's default role, held by every user
+   * member on top of its grant (ROLE-3). Needs `set_default_workspace_role`; ROLE-5 applies.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_FEATURE_UNAVAILABLE`, `CONFLICT`.
+   * @example `await kit.setDefaultWorkspaceRole(asUser(ada.id), { workspaceId, role: 'viewer' })`
+   */
+  setDefaultWorkspaceRole(actor: Principal, input: z.input<typeof SetDefaultWorkspaceRoleInput>): KitResult<Workspace>;
+  /**
+   * Explains a principal's effective scopes in a workspace: each scope with where it came from
+   * (account role, explicit grant, default role). The actor's own access by default; another
+   * principal's needs `manage_workspace_users`.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `(await kit.explainAccess(asUser(bob.id), { workspaceId }))._unsafeUnwrap().sources.run_deployments`
+   */
+  explainAccess(actor: Principal, input: z.input<typeof ExplainAccessInput>): KitResult<WorkspaceAccessExplanation>;
+  /**
+   * Creates a custom workspace role of an account (ROLE-2): scopes, optionally inheriting a
+   * built-in role. A plan feature; needs `manage_custom_roles`; no scope beyond the actor's (ROLE-5).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_FEATURE_UNAVAILABLE`, `ALREADY_EXISTS` (name).
+   * @example `await kit.createCustomRole(asUser(ada.id), { accountId, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' })`
+   */
+  createCustomRole(actor: Principal, input: z.input<typeof CreateCustomRoleInput>): KitResult<CustomRole>;
+  /**
+   * Deletes a custom role no grant, default role or pending invitation uses (ROLE-2).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `ROLE_IN_USE`.
+   * @example `await kit.deleteCustomRole(asUser(ada.id), { roleId })`
+   */
+  deleteCustomRole(actor: Principal, input: z.input<typeof CustomRoleRefInput>): KitResult<CustomRole>;
+  /**
+   * The custom roles of an account, by name, paged. Errors: `VALIDATION`, `NOT_FOUND`.
+   * @example `await kit.listCustomRoles(asUser(ada.id), { accountId })`
+   */
+  listCustomRoles(actor: Principal, input: z.input<typeof ListCustomRolesInput>): KitResult<Page<CustomRole>>;
+  /**
+   * Invites an email to an organization with an account role (ACC-6, INV-1). The token is in
+   * the result once (redacted in JSON; `token.reveal()`), stored only hashed. The invitation
+   * holds a seat while pending (PLAN-2).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN` (`manage_members`/`manage_owners`),
+   * `ALREADY_EXISTS`, `PLAN_LIMIT_REACHED`.
+   * @example `const { token } = (await kit.inviteMember(asUser(ada.id), { accountId, email: 'bob@example.com', role: 'member' }))._unsafeUnwrap()`
+   */
+  inviteMember(actor: Principal, input: z.input<typeof InviteMemberInput>): KitResult<IssuedInvitation>;
+  /**
+   * Invites an email to collaborate on a personal account's workspace (COL-1), Developer by
+   * default. Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN` (`manage_workspace_users`),
+   * `PLAN_FEATURE_UNAVAILABLE`, `ALREADY_EXISTS`, `PLAN_LIMIT_REACHED`.
+   * @example `await kit.inviteCollaborator(asUser(ada.id), { workspaceId, email: 'bob@example.com' })`
+   */
+  inviteCollaborator(actor: Principal, input: z.input<typeof InviteCollaboratorInput>): KitResult<IssuedInvitation>;
+  /**
+   * Issues a new token and expiry for a pending (or expired) invitation; the old token stops
+   * working (INV-2). Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `INVITATION_INVALID`,
+   * `PLAN_LIMIT_REACHED`, `CONFLICT`.
+   * @example `await kit.resendInvitation(asUser(ada.id), { invitationId })`
+   */
+  resendInvitation(actor: Principal, input: z.input<typeof ResendInvitationInput>): KitResult<IssuedInvitation>;
+  /**
+   * Revokes a pending invitation. Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `INVITATION_INVALID`, `CONFLICT`.
+   * @example `await kit.revokeInvitation(asUser(ada.id), { invitationId })`
+   */
+  revokeInvitation(actor: Principal, input: z.input<typeof InvitationRefInput>): KitResult<InvitationView>;
+  /**
+   * Accepts an invitation by its token (INV-3): the acting user's email must match; the system
+   * principal may accept for the invitee and, with `newUser`, create its user and personal
+   * account in the same unit of work. Of concurrent accepts exactly one succeeds.
+   * Errors: `VALIDATION`, `INVITATION_INVALID` (`invalid-token`, `expired`, `not-pending`,
+   * `email-mismatch`), `ALREADY_EXISTS`, `EMAIL_TAKEN`, `HANDLE_TAKEN`, `NOT_FOUND`.
+   * @example `await kit.acceptInvitation(asUser(bob.id), { token })`
+   */
+  acceptInvitation(actor: Principal, input: z.input<typeof AcceptInvitationInput>): KitResult<AcceptedInvitation>;
+  /**
+   * Rejects an invitation by its token (the invitee or the system).
+   * Errors: `VALIDATION`, `INVITATION_INVALID`.
+   * @example `await kit.rejectInvitation(asUser(bob.id), { token })`
+   */
+  rejectInvitation(actor: Principal, input: z.input<typeof RejectInvitationInput>): KitResult<InvitationView>;
+  /**
+   * Invitations of an account (needs `manage_members`) or of one of its workspaces (needs
+   * `manage_workspace_users`), by id, paged; statuses shown with expiry applied.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `await kit.listInvitations(asUser(ada.id), { accountId, status: 'pending' })`
+   */
+  listInvitations(actor: Principal, input: z.input<typeof ListInvitationsInput>): KitResult<Page<InvitationView>>;
+  /**
+   * Creates a service account in an organization (SA-1): a plan feature; needs `manage_service_accounts`.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_FEATURE_UNAVAILABLE`, `ALREADY_EXISTS` (name).
+   * @example `await kit.createServiceAccount(asUser(ada.id), { accountId, name: 'ci-bot' })`
+   */
+  createServiceAccount(actor: Principal, input: z.input<typeof CreateServiceAccountInput>): KitResult<ServiceAccount>;
+  /**
+   * Deletes a service account with its grants and API keys.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `await kit.deleteServiceAccount(asUser(ada.id), { serviceAccountId })`
+   */
+  deleteServiceAccount(actor: Principal, input: z.input<typeof ServiceAccountRefInput>): KitResult<ServiceAccount>;
+  /**
+   * The service accounts of an organization, by name, paged. Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `await kit.listServiceAccounts(asUser(ada.id), { accountId })`
+   */
+  listServiceAccounts(actor: Principal, input: z.input<typeof ListServiceAccountsInput>): KitResult<Page<ServiceAccount>>;
+  /**
+   * Creates an API key (SA-2) for the acting user, or for a service account (needs
+   * `manage_service_accounts`). The secret is in the result once (redacted in JSON;
+   * `secret.reveal()`), stored only hashed.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `const { secret } = (await kit.createApiKey(asUser(ada.id), { name: 'laptop' }))._unsafeUnwrap()`
+   */
+  createApiKey(actor: Principal, input: z.input<typeof CreateApiKeyInput>): KitResult<IssuedApiKey>;
+  /**
+   * The acting user's API keys, or a service account's, by id, paged (never the secrets).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `await kit.listApiKeys(asUser(ada.id), {})`
+   */
+  listApiKeys(actor: Principal, input: z.input<typeof ListApiKeysInput>): KitResult<Page<ApiKeyView>>;
+  /**
+   * Revokes an API key at once (SA-2). Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `CONFLICT`.
+   * @example `await kit.revokeApiKey(asUser(ada.id), { keyId })`
+   */
+  revokeApiKey(actor: Principal, input: z.input<typeof ApiKeyRefInput>): KitResult<ApiKeyView>;
+  /**
+   * Rotates an API key (SA-3): a new key with a new secret; the old one keeps working for
+   * `overlapHours` (0–48, default 0 = revoked now).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `CONFLICT`.
+   * @example `await kit.rotateApiKey(asUser(ada.id), { keyId, overlapHours: 24 })`
+   */
+  rotateApiKey(actor: Principal, input: z.input<typeof RotateApiKeyInput>): KitResult<RotatedApiKey>;
+  /**
+   * Resolves a presented API key to the principal it acts as (SA-2): one indexed read and a
+   * constant-time comparison of the secret's hash. Use the principal for the request's commands.
+   * Errors: `VALIDATION`, `UNAUTHENTICATED` (`invalid-key`, `expired`, `revoked`); the key is never echoed.
+   * @example `const { principal } = (await kit.resolveApiKey({ key: bearerToken }))._unsafeUnwrap()`
+   */
+  resolveApiKey(input: z.input<typeof ResolveApiKeyInput>): KitResult<ResolvedApiKey>;
+  /**
    * Subscribes to committed audit events (to send an email, sync a search index). Listeners run
    * after commit; one that throws neither rolls back the command nor loses its event.
    * Returns the function that unsubscribes.
@@ -232,6 +437,10 @@ export function createWorkspaceKit(options: WorkspaceKitOptions): WorkspaceKit {
     ...accountCommands(ctx),
     ...workspaceCommands(ctx),
     ...auditQueries(ctx),
+    ...sharingCommands(ctx),
+    ...roleCommands(ctx),
+    ...invitationCommands(ctx),
+    ...credentialCommands(ctx),
     subscribe: (listener) => events.subscribe(listener),
     plans,
   };

@@ -3,6 +3,8 @@ import type { AuditAction, AuditEvent, NewAuditEvent } from '../audit/audit-even
 import type { Timestamp } from '../core/clock.js';
 import type { AccountId, UserId, WorkspaceId } from '../core/ids.js';
 import type { Page, PageRequest } from '../core/paging.js';
+import type { Grantee } from '../core/principal.js';
+import type { WorkspaceRoleRef } from '../role/custom-role.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /**
@@ -65,6 +67,19 @@ export interface WorkspaceRepository {
   /** Workspaces of an account ordered by handle; the cursor is the last handle of a page. */
   listByAccount(accountId: AccountId, page: PageRequest): Promise<Page<Workspace>>;
   countByAccount(accountId: AccountId): Promise<number>;
+  /**
+   * The workspaces of an account a non-admin principal can see, ordered by handle (cursor: the
+   * last handle): those where `grantee` holds a grant, plus, with `withDefaultRole`, those
+   * whose default role is set (ROLE-3: it applies to every user member).
+   */
+  listAccessible(
+    accountId: AccountId,
+    grantee: Grantee,
+    options: { readonly withDefaultRole: boolean },
+    page: PageRequest,
+  ): Promise<Page<Workspace>>;
+  /** How many workspaces of an account have `role` as default role (ROLE-2 deletion check). */
+  countByDefaultRole(accountId: AccountId, role: WorkspaceRoleRef): Promise<number>;
   insert(workspace: Workspace): Promise<'ok' | 'handle-taken'>;
   /** Guarded update: applies only if the stored version equals `expectedVersion`. */
   update(workspace: Workspace, expectedVersion: number): Promise<'ok' | 'conflict' | 'handle-taken'>;

@@ -1,3 +1,11 @@
+import type {
+  ApiKeyRepository,
+  CustomRoleRepository,
+  GrantRepository,
+  InvitationRepository,
+  SeatCounter,
+  ServiceAccountRepository,
+} from './access-repositories.js';
 import type { ResourceInventory } from './resource-inventory.js';
 import type {
   AccountRepository,
@@ -18,6 +26,12 @@ export interface UnitOfWork {
   readonly workspaces: WorkspaceRepository;
   readonly resources: ResourceInventory;
   readonly audit: AuditRepository;
+  readonly roles: CustomRoleRepository;
+  readonly grants: GrantRepository;
+  readonly invitations: InvitationRepository;
+  readonly serviceAccounts: ServiceAccountRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly seats: SeatCounter;
 }
 
 /** Options of {@link Store.transaction}. */
@@ -42,7 +56,20 @@ export interface Store {
 }
 
 /** The names of the repositories of a {@link UnitOfWork}. */
-export const REPOSITORY_NAMES = ['users', 'accounts', 'memberships', 'workspaces', 'resources', 'audit'] as const;
+export const REPOSITORY_NAMES = [
+  'users',
+  'accounts',
+  'memberships',
+  'workspaces',
+  'resources',
+  'audit',
+  'roles',
+  'grants',
+  'invitations',
+  'serviceAccounts',
+  'apiKeys',
+  'seats',
+] as const;
 
 /**
  * The write methods of every repository: what a fault-injecting wrapper counts, and what a
@@ -55,4 +82,10 @@ export const WRITE_METHODS: Readonly<Record<(typeof REPOSITORY_NAMES)[number], r
   workspaces: ['insert', 'update', 'delete'],
   resources: ['insertMany', 'deleteByWorkspace'],
   audit: ['append'],
+  roles: ['insert', 'delete'],
+  grants: ['insert', 'updateRole', 'delete', 'deleteByWorkspace', 'deleteByGrantee'],
+  invitations: ['insert', 'update', 'deleteByWorkspace'],
+  serviceAccounts: ['insert', 'delete'],
+  apiKeys: ['insert', 'update', 'deleteByOwner'],
+  seats: [],
 };

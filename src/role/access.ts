@@ -7,7 +7,8 @@ const NO_SCOPES: ReadonlySet<never> = new Set();
 
 /**
  * What the authorizer needs to know about a principal and one account: the account, and the
- * principal's membership of it if any. A snapshot: loaded once, then checked purely.
+ * principal's membership of it if any (a service account of the organization counts as a
+ * membership with the role Member, SA-1). A snapshot: loaded once, then checked purely.
  */
 export interface AccountAccessSnapshot {
   readonly account: Pick<Account, 'id' | 'kind' | 'ownerUserId'>;
@@ -22,7 +23,7 @@ export interface AccountAccessSnapshot {
 export function accountRoleOf(principal: Principal, snapshot: AccountAccessSnapshot): AccountRole | null {
   if (principal.type === 'system') return 'owner';
   if (snapshot.account.kind === 'personal') {
-    return snapshot.account.ownerUserId === principal.userId ? 'owner' : null;
+    return principal.type === 'user' && snapshot.account.ownerUserId === principal.userId ? 'owner' : null;
   }
   return snapshot.membership?.role ?? null;
 }
@@ -43,9 +44,9 @@ export function hasAccountWideAccess(principal: Principal, snapshot: AccountAcce
 }
 
 /**
- * The scopes a principal holds in a workspace of the snapshot's account. Account Owners and
- * Admins (and the owner of a personal account) hold the Owner role in every workspace of their
- * account (ROLE-4). Pure and allocation-free: the hot path of authorization (ROLE-7).
+ * The workspace scopes a principal holds in every workspace of the account through its account
+ * role alone (ROLE-4): Owner's for account Owners and Admins, none for others. Grants and
+ * default roles add to this per workspace; see `effectiveScopes` and `createAccessSnapshot`.
  */
 export function workspaceScopesOf(principal: Principal, snapshot: AccountAccessSnapshot): ReadonlySet<WorkspaceScope> {
   return hasAccountWideAccess(principal, snapshot) ? BUILT_IN_ROLE_SCOPES.owner : NO_SCOPES;
