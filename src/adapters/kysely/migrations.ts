@@ -136,6 +136,157 @@ function initialSchema(location: TableLocation): Migration {
 }
 
 /**
+ * The schema, v2: workspace default roles (ROLE-3), custom roles (ROLE-2), workspace grants
+ * (SHR-1, COL-1), invitations (INV), service accounts (SA-1) and API keys (SA-2). Foreign keys
+ * as in v1, never cascading: the kit deletes dependent rows explicitly.
+ */
+function accessSchema(location: TableLocation): Migration {
+  const dialect = checkDialect(location.dialect);
+  const p = tablePrefixOf(location);
+  const t = tableNamesFor(p);
+  const text = textType(dialect);
+  const on = (db: Kysely<unknown>): Kysely<unknown> => (location.schema === undefined ? db : db.withSchema(location.schema));
+
+  return {
+    async up(root: Kysely<unknown>): Promise<void> {
+      const db = on(root);
+
+      // Existing workspaces get no default role (null: no access without a grant).
+      await db.schema.alterTable(t.workspaces).addColumn('default_role', text).execute();
+      // countByDefaultRole (ROLE-2: a role in use cannot be deleted).
+      await db.schema
+        .createIndex(`${p}workspaces_account_default_role_idx`)
+        .on(t.workspaces)
+        .columns(['account_id', 'default_role'])
+        .execute();
+
+      await db.schema
+        .createTable(t.customRoles)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('account_id', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        // The sorted scope names, as a JSON array.
+        .addColumn('scopes', text, (c) => c.notNull())
+        .addColumn('inherits', text)
+        .addColumn('created_at', text, (c) => c.notNull())
+        // ROLE-2 in the database; serves listByAccount (keyset on name).
+        .addUniqueConstraint(`${p}custom_roles_account_name_key`, ['account_id', 'name'])
+        .addForeignKeyConstraint(`${p}custom_roles_account_id_fkey`, ['account_id'], t.accounts, ['id'])
+        .execute();
+
+      await db.schema
+        .createTable(t.serviceAccounts)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('account_id', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        // SA-1 in the database; serves listByAccount (keyset on name).
+        .addUniqueConstraint(`${p}service_accounts_account_name_key`, ['account_id', 'name'])
+        .addForeignKeyConstraint(`${p}service_accounts_account_id_fkey`, ['account_id'], t.accounts, ['id'])
+        .execute();
+
+      await db.schema
+        .createTable(t.grants)
+        .addColumn('workspace_id', text, (c) => c.notNull())
+        .addColumn('account_id', text, (c) => c.notNull())
+        // 'user' or 'service-account'; the id is a user's or a service account's (no foreign key:
+        // it points at one of two tables).
+        .addColumn('grantee_type', text, (c) => c.notNull())
+        .addColumn('grantee_id', text, (c) => c.notNull())
+        .addColumn('role', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        // One grant per (workspace, grantee); serves get, listByWorkspace and deleteByWorkspace.
+        .addPrimaryKeyConstraint(`${p}grants_pkey`, ['workspace_id', 'grantee_type', 'grantee_id'])
+        .addForeignKeyConstraint(`${p}grants_workspace_id_fkey`, ['workspace_id'], t.workspaces, ['id'])
+        .addForeignKeyConstraint(`${p}grants_account_id_fkey`, ['account_id'], t.accounts, ['id'])
+        .execute();
+      // listByGrantee (in workspace order), deleteByGrantee, listAccessible, seat counting.
+      await db.schema
+        .createIndex(`${p}grants_account_grantee_idx`)
+        .on(t.grants)
+        .columns(['account_id', 'grantee_type', 'grantee_id', 'workspace_id'])
+        .execute();
+      // countByRole (ROLE-2).
+      await db.schema.createIndex(`${p}grants_account_role_idx`).on(t.grants).columns(['account_id', 'role']).execute();
+
+      await db.schema
+        .createTable(t.invitations)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('account_id', text, (c) => c.notNull())
+        .addColumn('email', text, (c) => c.notNull())
+        // 'account' or 'workspace'.
+        .addColumn('target_type', text, (c) => c.notNull())
+        .addColumn('workspace_id', text)
+        // The workspace id, or '' for an account invitation: a non-null key for the index below.
+        .addColumn('target_key', text, (c) => c.notNull())
+        .addColumn('role', text, (c) => c.notNull())
+        .addColumn('invited_by', text, (c) => c.notNull())
+        .addColumn('status', text, (c) => c.notNull())
+        .addColumn('token_hash', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('expires_at', text, (c) => c.notNull())
+        .addColumn('responded_at', text)
+        // A record of who accepted, like invited_by (JSON): no foreign key.
+        .addColumn('accepted_by', text)
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addForeignKeyConstraint(`${p}invitations_account_id_fkey`, ['account_id'], t.accounts, ['id'])
+        .addForeignKeyConstraint(`${p}invitations_workspace_id_fkey`, ['workspace_id'], t.workspaces, ['id'])
+        .execute();
+      // INV-1 in the database: at most one pending invitation per (account, target, email).
+      // Also serves the seat count (the pending invitations of an account).
+      await db.schema
+        .createIndex(`${p}invitations_pending_key`)
+        .on(t.invitations)
+        .unique()
+        .columns(['account_id', 'target_key', 'email'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      // listByAccount (keyset on id).
+      await db.schema.createIndex(`${p}invitations_account_id_idx`).on(t.invitations).columns(['account_id', 'id']).execute();
+      // listByAccount filtered by workspace, deleteByWorkspace.
+      await db.schema.createIndex(`${p}invitations_workspace_id_idx`).on(t.invitations).columns(['workspace_id', 'id']).execute();
+      // countPendingByRole (ROLE-2): the pending invitations of an account by role.
+      await db.schema
+        .createIndex(`${p}invitations_account_role_idx`)
+        .on(t.invitations)
+        .columns(['account_id', 'role'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+
+      await db.schema
+        .createTable(t.apiKeys)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        // 'user' or 'service-account'; no foreign key, as for grantees.
+        .addColumn('owner_type', text, (c) => c.notNull())
+        .addColumn('owner_id', text, (c) => c.notNull())
+        .addColumn('account_id', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('secret_hash', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('expires_at', text)
+        .addColumn('revoked_at', text)
+        .addColumn('rotated_to', text)
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addForeignKeyConstraint(`${p}api_keys_account_id_fkey`, ['account_id'], t.accounts, ['id'])
+        .execute();
+      // listByOwner (keyset on id), deleteByOwner.
+      await db.schema.createIndex(`${p}api_keys_owner_idx`).on(t.apiKeys).columns(['owner_type', 'owner_id', 'id']).execute();
+    },
+
+    async down(root: Kysely<unknown>): Promise<void> {
+      const db = on(root);
+      for (const table of [t.apiKeys, t.invitations, t.grants, t.serviceAccounts, t.customRoles]) {
+        await db.schema.dropTable(table).execute();
+      }
+      // SQLite refuses to drop an indexed column: the index goes first.
+      await db.schema.dropIndex(`${p}workspaces_account_default_role_idx`).execute();
+      await db.schema.alterTable(t.workspaces).dropColumn('default_role').execute();
+    },
+  };
+}
+
+/**
  * The adapter's schema migrations, by name (Kysely runs them in name order). They are built in
  * code for one engine and table location, so no file is read at run time. Use them with your
  * own `Migrator` (keep {@link createWorkspaceKitMigrator}'s table names), or let
@@ -146,17 +297,23 @@ function initialSchema(location: TableLocation): Migration {
  *   resources (indexes by workspace + kind and workspace + end time), audit_events (an
  *   identity / autoincrement sequence, indexes by account + sequence and account + workspace
  *   + sequence). Text keys compare in code-unit order (`COLLATE "C"` on PostgreSQL).
+ * - `0002_access`: `workspaces.default_role` (null for existing workspaces; index by account +
+ *   default role), custom_roles and service_accounts (unique account + name), grants (primary
+ *   key workspace + grantee type + grantee id; indexes by account + grantee and account +
+ *   role), invitations (a partial unique index: one pending invitation per account + target +
+ *   email; indexes by account + id, workspace + id, and pending ones by account + role), api_keys (index
+ *   by owner type + owner id + id).
  *
  * @throws TypeError if the dialect or the table prefix is invalid, or for a `schema` on SQLite.
  *
  * @example
  * ```ts
  * const migrations = workspaceKitMigrations({ dialect: 'postgres' });
- * Object.keys(migrations); // ['0001_initial_schema']
+ * Object.keys(migrations); // ['0001_initial_schema', '0002_access']
  * ```
  */
 export function workspaceKitMigrations(options: WorkspaceKitMigrationOptions): Record<string, Migration> {
-  return { '0001_initial_schema': initialSchema(options) };
+  return { '0001_initial_schema': initialSchema(options), '0002_access': accessSchema(options) };
 }
 
 /**
@@ -220,7 +377,7 @@ export async function createWorkspaceKitMigrator<DB>(database: Kysely<DB>, optio
  * ```ts
  * import { migrateToLatest } from 'workspace-kit/kysely';
  *
- * await migrateToLatest(db, { dialect: 'sqlite' }); // [{ migrationName: '0001_initial_schema', … }]
+ * await migrateToLatest(db, { dialect: 'sqlite' }); // [{ migrationName: '0001_initial_schema', … }, { migrationName: '0002_access', … }]
  * await migrateToLatest(db, { dialect: 'sqlite' }); // [] — already current
  * ```
  */

@@ -29,6 +29,11 @@ export interface WorkspaceKitTableNames {
   readonly workspaces: string;
   readonly resources: string;
   readonly auditEvents: string;
+  readonly customRoles: string;
+  readonly grants: string;
+  readonly invitations: string;
+  readonly serviceAccounts: string;
+  readonly apiKeys: string;
   /** Kysely's migration bookkeeping for this adapter's migrations. */
   readonly migrations: string;
   /** Kysely's migration lock row for this adapter's migrations. */
@@ -71,6 +76,11 @@ export function tableNamesFor(prefix: string): WorkspaceKitTableNames {
     workspaces: `${prefix}workspaces`,
     resources: `${prefix}resources`,
     auditEvents: `${prefix}audit_events`,
+    customRoles: `${prefix}custom_roles`,
+    grants: `${prefix}grants`,
+    invitations: `${prefix}invitations`,
+    serviceAccounts: `${prefix}service_accounts`,
+    apiKeys: `${prefix}api_keys`,
     migrations: `${prefix}workspace_kit_migration`,
     migrationLock: `${prefix}workspace_kit_migration_lock`,
   };
@@ -114,6 +124,8 @@ export interface WorkspaceRow {
   account_id: Text;
   handle: Text;
   description: Text;
+  /** The default role (ROLE-3): a built-in role name or a custom role id; null = none. */
+  default_role: Text | null;
   version: DbInteger;
   created_at: Text;
   updated_at: Text;
@@ -147,6 +159,73 @@ export interface AuditEventRow {
   details: Text;
 }
 
+export interface CustomRoleRow {
+  id: Text;
+  account_id: Text;
+  name: Text;
+  /** The sorted scope names as a JSON array. */
+  scopes: Text;
+  inherits: Text | null;
+  created_at: Text;
+}
+
+export interface GrantRow {
+  workspace_id: Text;
+  account_id: Text;
+  /** `'user'` or `'service-account'`. */
+  grantee_type: Text;
+  /** The user id or service account id. */
+  grantee_id: Text;
+  role: Text;
+  created_at: Text;
+  updated_at: Text;
+}
+
+export interface InvitationRow {
+  id: Text;
+  account_id: Text;
+  email: Text;
+  /** `'account'` or `'workspace'`. */
+  target_type: Text;
+  /** The target workspace; null for an account invitation. */
+  workspace_id: Text | null;
+  /** The workspace id, or `''` for an account invitation: the non-null key of the pending-uniqueness index. */
+  target_key: Text;
+  /** The account role (account target) or the workspace role reference (workspace target). */
+  role: Text;
+  /** The inviting principal as JSON. */
+  invited_by: Text;
+  status: Text;
+  token_hash: Text;
+  created_at: Text;
+  expires_at: Text;
+  responded_at: Text | null;
+  accepted_by: Text | null;
+  version: DbInteger;
+}
+
+export interface ServiceAccountRow {
+  id: Text;
+  account_id: Text;
+  name: Text;
+  created_at: Text;
+}
+
+export interface ApiKeyRow {
+  id: Text;
+  /** `'user'` or `'service-account'`. */
+  owner_type: Text;
+  owner_id: Text;
+  account_id: Text;
+  name: Text;
+  secret_hash: Text;
+  created_at: Text;
+  expires_at: Text | null;
+  revoked_at: Text | null;
+  rotated_to: Text | null;
+  version: DbInteger;
+}
+
 /**
  * The tables as the queries see them. The adapter builds its queries against these logical
  * names; at run time the names carry the configured prefix (see {@link logicalTables}).
@@ -158,6 +237,11 @@ export interface Tables {
   workspaces: WorkspaceRow;
   resources: ResourceRow;
   audit_events: AuditEventRow;
+  custom_roles: CustomRoleRow;
+  grants: GrantRow;
+  invitations: InvitationRow;
+  service_accounts: ServiceAccountRow;
+  api_keys: ApiKeyRow;
 }
 
 /** The physical table names, typed as the logical names the query builder knows. */
@@ -168,11 +252,17 @@ export interface LogicalTables {
   readonly workspaces: 'workspaces';
   readonly resources: 'resources';
   readonly audit_events: 'audit_events';
+  readonly custom_roles: 'custom_roles';
+  readonly grants: 'grants';
+  readonly invitations: 'invitations';
+  readonly service_accounts: 'service_accounts';
+  readonly api_keys: 'api_keys';
 }
 
 /**
  * The prefixed table names typed as their logical names, so typed queries run against
- * prefixed tables. Queries never qualify columns with a table name, so the renaming is safe.
+ * prefixed tables. Queries qualify columns only with aliases (`grants as g`), never with a
+ * table name, so the renaming is safe.
  */
 export function logicalTables(names: WorkspaceKitTableNames): LogicalTables {
   return {
@@ -182,5 +272,10 @@ export function logicalTables(names: WorkspaceKitTableNames): LogicalTables {
     workspaces: names.workspaces as 'workspaces',
     resources: names.resources as 'resources',
     audit_events: names.auditEvents as 'audit_events',
+    custom_roles: names.customRoles as 'custom_roles',
+    grants: names.grants as 'grants',
+    invitations: names.invitations as 'invitations',
+    service_accounts: names.serviceAccounts as 'service_accounts',
+    api_keys: names.apiKeys as 'api_keys',
   };
 }

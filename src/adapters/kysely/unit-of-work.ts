@@ -1,10 +1,29 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Account, AccountKind, AccountRole, Membership, User } from '../../account/account.js';
+import type { ApiKey } from '../../account/api-key.js';
+import type { ServiceAccount } from '../../account/service-account.js';
 import type { AuditAction, AuditEvent, AuditSubject, JsonValue, NewAuditEvent } from '../../audit/audit-event.js';
 import type { Handle } from '../../core/handle.js';
-import type { AccountId, AuditEventId, UserId, WorkspaceId } from '../../core/ids.js';
+import type {
+  AccountId,
+  ApiKeyId,
+  AuditEventId,
+  InvitationId,
+  RoleId,
+  ServiceAccountId,
+  UserId,
+  WorkspaceId,
+} from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/paging.js';
-import type { Principal } from '../../core/principal.js';
+import { granteeId, principalKey, type Grantee, type Principal } from '../../core/principal.js';
+import type {
+  ApiKeyRepository,
+  CustomRoleRepository,
+  GrantRepository,
+  InvitationRepository,
+  SeatCounter,
+  ServiceAccountRepository,
+} from '../../ports/access-repositories.js';
 import type { ResourceInventory } from '../../ports/resource-inventory.js';
 import type {
   AccountRepository,
@@ -14,15 +33,25 @@ import type {
   WorkspaceRepository,
 } from '../../ports/repositories.js';
 import type { UnitOfWork } from '../../ports/store.js';
+import type { BuiltInRole } from '../../role/built-in-roles.js';
+import type { CustomRole, WorkspaceRoleRef } from '../../role/custom-role.js';
+import type { WorkspaceScope } from '../../role/scopes.js';
+import type { WorkspaceGrant } from '../../workspace/grant.js';
+import type { Invitation, InvitationTarget, StoredInvitationStatus } from '../../workspace/invitation.js';
 import type { ResourceCounts, ResourceKind, TrackedResource } from '../../workspace/resource.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { isUniqueViolation } from './driver-errors.js';
 import type {
   AccountRow,
+  ApiKeyRow,
   AuditEventRow,
+  CustomRoleRow,
+  GrantRow,
+  InvitationRow,
   KyselyStoreDialect,
   LogicalTables,
   MembershipRow,
+  ServiceAccountRow,
   Tables,
   UserRow,
   WorkspaceRow,
@@ -42,9 +71,9 @@ export class UnitOfWorkState {
     /** Writes are refused (a programmer error). */
     readonly readOnly: boolean,
     /**
-     * Workspace reads take a row lock until the end of the unit of work (PostgreSQL, read-write
-     * units of work): a read-then-write at the version read waits for, instead of conflicting
-     * with, a concurrent writer of the same workspace.
+     * Workspace and invitation reads take a row lock until the end of the unit of work
+     * (PostgreSQL, read-write units of work): a read-then-write at the version read waits for,
+     * instead of conflicting with, a concurrent writer of the same row.
      */
     readonly lockReads: boolean,
   ) {}
@@ -103,6 +132,7 @@ function toWorkspace(row: Selectable<WorkspaceRow>): Workspace {
     accountId: row.account_id as AccountId,
     handle: row.handle as Handle,
     description: row.description,
+    defaultRole: row.default_role as WorkspaceRoleRef | null,
     version: num(row.version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -122,6 +152,103 @@ function toAuditEvent(row: Selectable<AuditEventRow>): AuditEvent {
     details: JSON.parse(row.details) as { readonly [k: string]: JsonValue },
   };
 }
+
+/** A grantee (or API key owner) from its stored type and id. */
+function toGrantee(type: string, id: string): Grantee {
+  return type === 'service-account'
+    ? { type: 'service-account', serviceAccountId: id as ServiceAccountId }
+    : { type: 'user', userId: id as UserId };
+}
+
+function toCustomRole(row: Selectable<CustomRoleRow>): CustomRole {
+  return {
+    id: row.id as RoleId,
+    accountId: row.account_id as AccountId,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as WorkspaceScope[],
+    inherits: row.inherits as BuiltInRole | null,
+    createdAt: row.created_at,
+  };
+}
+
+function toGrant(row: Selectable<GrantRow>): WorkspaceGrant {
+  return {
+    workspaceId: row.workspace_id as WorkspaceId,
+    accountId: row.account_id as AccountId,
+    grantee: toGrantee(row.grantee_type, row.grantee_id),
+    role: row.role as WorkspaceRoleRef,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toInvitation(row: Selectable<InvitationRow>): Invitation {
+  const target: InvitationTarget =
+    row.target_type === 'workspace'
+      ? { type: 'workspace', workspaceId: row.workspace_id as WorkspaceId, role: row.role as WorkspaceRoleRef }
+      : { type: 'account', role: row.role as AccountRole };
+  return {
+    id: row.id as InvitationId,
+    accountId: row.account_id as AccountId,
+    email: row.email,
+    target,
+    invitedBy: JSON.parse(row.invited_by) as Principal,
+    status: row.status as StoredInvitationStatus,
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    respondedAt: row.responded_at,
+    acceptedBy: row.accepted_by as UserId | null,
+    version: num(row.version),
+  };
+}
+
+function toServiceAccount(row: Selectable<ServiceAccountRow>): ServiceAccount {
+  return {
+    id: row.id as ServiceAccountId,
+    accountId: row.account_id as AccountId,
+    name: row.name,
+    createdAt: row.created_at,
+  };
+}
+
+function toApiKey(row: Selectable<ApiKeyRow>): ApiKey {
+  return {
+    id: row.id as ApiKeyId,
+    owner: toGrantee(row.owner_type, row.owner_id),
+    accountId: row.account_id as AccountId,
+    name: row.name,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    rotatedTo: row.rotated_to as ApiKeyId | null,
+    version: num(row.version),
+  };
+}
+
+/** Grantee kinds in the order grants of a workspace are listed: users first. */
+const GRANTEE_ORDER = ['user', 'service-account'] as const;
+
+/** The cursor of a grant in {@link GrantRepository.listByWorkspace}: `'<type>:<id>'`. */
+function grantCursor(grant: WorkspaceGrant): string {
+  return `${grant.grantee.type}:${granteeId(grant.grantee)}`;
+}
+
+/** The grantee kind and id a grant cursor points after; null when the cursor is not one. */
+function parseGrantCursor(cursor: string): { readonly rank: number; readonly id: string } | null {
+  const colon = cursor.indexOf(':');
+  const rank = GRANTEE_ORDER.indexOf(cursor.slice(0, colon) as (typeof GRANTEE_ORDER)[number]);
+  return colon < 0 || rank < 0 ? null : { rank, id: cursor.slice(colon + 1) };
+}
+
+/** A table reference with an alias, typed for the query builder (`'grants as g'`). */
+function aliased<T extends keyof Tables, A extends string>(table: T, alias: A): `${T} as ${A}` {
+  return `${table} as ${alias}`;
+}
+
+/** The literal `'pending'`, inlined so the planner can use the partial index on pending invitations. */
+const PENDING = sql.lit('pending');
 
 /** A page from `limit + 1` rows: the extra row only tells that more follow. */
 function pageOf<T>(rows: readonly T[], limit: number, keyOf: (item: T) => string): Page<T> {
@@ -319,6 +446,7 @@ export function kyselyUnitOfWork(
     account_id: w.accountId,
     handle: w.handle,
     description: w.description,
+    default_role: w.defaultRole,
     version: w.version,
     created_at: w.createdAt,
     updated_at: w.updatedAt,
@@ -346,6 +474,39 @@ export function kyselyUnitOfWork(
         .selectFrom(t.workspaces)
         .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
         .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      return num(row.n);
+    }),
+    listAccessible: op(false, async (accountId, grantee, options, page: PageRequest) => {
+      // One walk of the account's workspaces in handle order (workspaces_account_handle_key),
+      // each tested against the grantee's grant (grants primary key, or the account + grantee
+      // index when the planner hashes the subquery).
+      let query = db
+        .selectFrom(aliased(t.workspaces, 'w'))
+        .selectAll('w')
+        .where('w.account_id', '=', accountId)
+        .where((eb) => {
+          const granted = eb.exists(
+            eb
+              .selectFrom(aliased(t.grants, 'g'))
+              .select(sql.lit(1).as('one'))
+              .whereRef('g.workspace_id', '=', 'w.id')
+              .where('g.account_id', '=', accountId)
+              .where('g.grantee_type', '=', grantee.type)
+              .where('g.grantee_id', '=', granteeId(grantee)),
+          );
+          return options.withDefaultRole ? eb.or([granted, eb('w.default_role', 'is not', null)]) : granted;
+        });
+      if (page.cursor !== undefined) query = query.where('w.handle', '>', page.cursor);
+      const rows = await query.orderBy('w.handle').limit(page.limit + 1).execute();
+      return pageOf(rows.map(toWorkspace), page.limit, (w) => w.handle);
+    }),
+    countByDefaultRole: op(false, async (accountId, role) => {
+      const row = await db
+        .selectFrom(t.workspaces)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('account_id', '=', accountId)
+        .where('default_role', '=', role)
         .executeTakeFirstOrThrow();
       return num(row.n);
     }),
@@ -418,7 +579,7 @@ export function kyselyUnitOfWork(
         account_id: event.accountId,
         workspace_id: event.workspaceId,
         actor: JSON.stringify(event.actor),
-        actor_key: event.actor.type === 'user' ? event.actor.userId : event.actor.name,
+        actor_key: principalKey(event.actor),
         action: event.action,
         subject: JSON.stringify(event.subject),
         at: event.at,
@@ -446,5 +607,341 @@ export function kyselyUnitOfWork(
     }),
   };
 
-  return { users, accounts, memberships, workspaces, resources, audit };
+  const roles: CustomRoleRepository = {
+    getById: op(false, async (id) => {
+      const row = await db.selectFrom(t.custom_roles).selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toCustomRole(row) : null;
+    }),
+    listByAccount: op(false, async (accountId, page: PageRequest) => {
+      let query = db.selectFrom(t.custom_roles).selectAll().where('account_id', '=', accountId);
+      if (page.cursor !== undefined) query = query.where('name', '>', page.cursor);
+      const rows = await query.orderBy('name').limit(page.limit + 1).execute();
+      return pageOf(rows.map(toCustomRole), page.limit, (r) => r.name);
+    }),
+    insert: op(true, async (role) => {
+      const result = await db
+        .insertInto(t.custom_roles)
+        .values({
+          id: role.id,
+          account_id: role.accountId,
+          name: role.name,
+          scopes: JSON.stringify(role.scopes),
+          inherits: role.inherits,
+          created_at: role.createdAt,
+        })
+        .onConflict((oc) => oc.columns(['account_id', 'name']).doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'name-taken';
+    }),
+    delete: op(true, async (id) => {
+      const result = await db.deleteFrom(t.custom_roles).where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n ? 'ok' : 'missing';
+    }),
+  };
+
+  /** Narrows a grants query to one (workspace, grantee) key. */
+  const grantKey = (workspaceId: WorkspaceId, grantee: Grantee) =>
+    ({ workspace_id: workspaceId, grantee_type: grantee.type, grantee_id: granteeId(grantee) }) as const;
+
+  const grants: GrantRepository = {
+    get: op(false, async (workspaceId, grantee) => {
+      const key = grantKey(workspaceId, grantee);
+      const row = await db
+        .selectFrom(t.grants)
+        .selectAll()
+        .where('workspace_id', '=', key.workspace_id)
+        .where('grantee_type', '=', key.grantee_type)
+        .where('grantee_id', '=', key.grantee_id)
+        .executeTakeFirst();
+      return row ? toGrant(row) : null;
+    }),
+    listByWorkspace: op(false, async (workspaceId, page: PageRequest) => {
+      // Users, then service accounts, each a keyset range of the primary key: at most two
+      // indexed statements per page, and no sort.
+      const after = page.cursor === undefined ? { rank: 0, id: undefined } : parseGrantCursor(page.cursor);
+      if (after === null) return { items: [], nextCursor: null };
+      const want = page.limit + 1;
+      const rows: Selectable<GrantRow>[] = [];
+      for (let rank = after.rank; rank < GRANTEE_ORDER.length && rows.length < want; rank += 1) {
+        let query = db
+          .selectFrom(t.grants)
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .where('grantee_type', '=', GRANTEE_ORDER[rank]!);
+        if (rank === after.rank && after.id !== undefined) query = query.where('grantee_id', '>', after.id);
+        rows.push(...(await query.orderBy('grantee_id').limit(want - rows.length).execute()));
+      }
+      return pageOf(rows.map(toGrant), page.limit, grantCursor);
+    }),
+    listByGrantee: op(false, async (accountId, grantee) => {
+      const rows = await db
+        .selectFrom(t.grants)
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('grantee_type', '=', grantee.type)
+        .where('grantee_id', '=', granteeId(grantee))
+        .orderBy('workspace_id')
+        .execute();
+      return rows.map(toGrant);
+    }),
+    insert: op(true, async (grant) => {
+      const result = await db
+        .insertInto(t.grants)
+        .values({
+          ...grantKey(grant.workspaceId, grant.grantee),
+          account_id: grant.accountId,
+          role: grant.role,
+          created_at: grant.createdAt,
+          updated_at: grant.updatedAt,
+        })
+        .onConflict((oc) => oc.columns(['workspace_id', 'grantee_type', 'grantee_id']).doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'exists';
+    }),
+    updateRole: op(true, async (workspaceId, grantee, role, updatedAt) => {
+      const key = grantKey(workspaceId, grantee);
+      const result = await db
+        .updateTable(t.grants)
+        .set({ role, updated_at: updatedAt })
+        .where('workspace_id', '=', key.workspace_id)
+        .where('grantee_type', '=', key.grantee_type)
+        .where('grantee_id', '=', key.grantee_id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? 'ok' : 'missing';
+    }),
+    delete: op(true, async (workspaceId, grantee) => {
+      const key = grantKey(workspaceId, grantee);
+      const result = await db
+        .deleteFrom(t.grants)
+        .where('workspace_id', '=', key.workspace_id)
+        .where('grantee_type', '=', key.grantee_type)
+        .where('grantee_id', '=', key.grantee_id)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n ? 'ok' : 'missing';
+    }),
+    deleteByWorkspace: op(true, async (workspaceId) => {
+      const result = await db.deleteFrom(t.grants).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      return num(result.numDeletedRows);
+    }),
+    deleteByGrantee: op(true, async (accountId, grantee) => {
+      const result = await db
+        .deleteFrom(t.grants)
+        .where('account_id', '=', accountId)
+        .where('grantee_type', '=', grantee.type)
+        .where('grantee_id', '=', granteeId(grantee))
+        .executeTakeFirst();
+      return num(result.numDeletedRows);
+    }),
+    countByRole: op(false, async (accountId, role) => {
+      const row = await db
+        .selectFrom(t.grants)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('account_id', '=', accountId)
+        .where('role', '=', role)
+        .executeTakeFirstOrThrow();
+      return num(row.n);
+    }),
+  };
+
+  const invitationValues = (i: Invitation) => ({
+    account_id: i.accountId,
+    email: i.email,
+    target_type: i.target.type,
+    workspace_id: i.target.type === 'workspace' ? i.target.workspaceId : null,
+    target_key: i.target.type === 'workspace' ? i.target.workspaceId : '',
+    role: i.target.role,
+    invited_by: JSON.stringify(i.invitedBy),
+    status: i.status,
+    token_hash: i.tokenHash,
+    created_at: i.createdAt,
+    expires_at: i.expiresAt,
+    responded_at: i.respondedAt,
+    accepted_by: i.acceptedBy,
+    version: i.version,
+  });
+
+  const invitations: InvitationRepository = {
+    getById: op(false, async (id) => {
+      const query = db.selectFrom(t.invitations).selectAll().where('id', '=', id);
+      // PostgreSQL read-write units of work: a second accept of the invitation waits here for
+      // the first to end, then reads its outcome (INV-3).
+      const row = await (state.lockReads ? query.forUpdate() : query).executeTakeFirst();
+      return row ? toInvitation(row) : null;
+    }),
+    listByAccount: op(false, async (accountId, filter, page: PageRequest) => {
+      let query = db.selectFrom(t.invitations).selectAll().where('account_id', '=', accountId);
+      if (filter.workspaceId !== undefined) query = query.where('workspace_id', '=', filter.workspaceId);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      if (page.cursor !== undefined) query = query.where('id', '>', page.cursor);
+      const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+      return pageOf(rows.map(toInvitation), page.limit, (i) => i.id);
+    }),
+    insert: op(true, async (invitation) => {
+      const result = await db
+        .insertInto(t.invitations)
+        .values({ id: invitation.id, ...invitationValues(invitation) })
+        // The conflict target names the partial unique index: its predicate must be spelled out
+        // (and inlined) for PostgreSQL and SQLite to infer it. A clashing id still raises.
+        .onConflict((oc) => oc.columns(['account_id', 'target_key', 'email']).where('status', '=', PENDING).doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'exists';
+    }),
+    update: op(true, async (invitation, expectedVersion) => {
+      const result = await db
+        .updateTable(t.invitations)
+        .set(invitationValues(invitation))
+        .where('id', '=', invitation.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? 'ok' : 'conflict';
+    }),
+    deleteByWorkspace: op(true, async (workspaceId) => {
+      const result = await db.deleteFrom(t.invitations).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      return num(result.numDeletedRows);
+    }),
+    countPendingByRole: op(false, async (accountId, role) => {
+      // Workspace invitations only: an account invitation's role is an account role, whose
+      // names ('owner') may coincide with a built-in workspace role's.
+      const row = await db
+        .selectFrom(t.invitations)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('account_id', '=', accountId)
+        .where('role', '=', role)
+        .where('status', '=', PENDING)
+        .where('target_type', '=', 'workspace')
+        .executeTakeFirstOrThrow();
+      return num(row.n);
+    }),
+  };
+
+  const serviceAccounts: ServiceAccountRepository = {
+    getById: op(false, async (id) => {
+      const row = await db.selectFrom(t.service_accounts).selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toServiceAccount(row) : null;
+    }),
+    listByAccount: op(false, async (accountId, page: PageRequest) => {
+      let query = db.selectFrom(t.service_accounts).selectAll().where('account_id', '=', accountId);
+      if (page.cursor !== undefined) query = query.where('name', '>', page.cursor);
+      const rows = await query.orderBy('name').limit(page.limit + 1).execute();
+      return pageOf(rows.map(toServiceAccount), page.limit, (a) => a.name);
+    }),
+    insert: op(true, async (sa) => {
+      const result = await db
+        .insertInto(t.service_accounts)
+        .values({ id: sa.id, account_id: sa.accountId, name: sa.name, created_at: sa.createdAt })
+        .onConflict((oc) => oc.columns(['account_id', 'name']).doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'name-taken';
+    }),
+    delete: op(true, async (id) => {
+      const result = await db.deleteFrom(t.service_accounts).where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n ? 'ok' : 'missing';
+    }),
+  };
+
+  const apiKeyValues = (k: ApiKey) => ({
+    owner_type: k.owner.type,
+    owner_id: granteeId(k.owner),
+    account_id: k.accountId,
+    name: k.name,
+    secret_hash: k.secretHash,
+    created_at: k.createdAt,
+    expires_at: k.expiresAt,
+    revoked_at: k.revokedAt,
+    rotated_to: k.rotatedTo,
+    version: k.version,
+  });
+
+  const apiKeys: ApiKeyRepository = {
+    getById: op(false, async (id) => {
+      const row = await db.selectFrom(t.api_keys).selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toApiKey(row) : null;
+    }),
+    listByOwner: op(false, async (owner, page: PageRequest) => {
+      let query = db
+        .selectFrom(t.api_keys)
+        .selectAll()
+        .where('owner_type', '=', owner.type)
+        .where('owner_id', '=', granteeId(owner));
+      if (page.cursor !== undefined) query = query.where('id', '>', page.cursor);
+      const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+      return pageOf(rows.map(toApiKey), page.limit, (k) => k.id);
+    }),
+    insert: op(true, async (key) => {
+      // No refusal exists: a clashing id is a host bug and raises.
+      await db
+        .insertInto(t.api_keys)
+        .values({ id: key.id, ...apiKeyValues(key) })
+        .execute();
+      return 'ok' as const;
+    }),
+    update: op(true, async (key, expectedVersion) => {
+      const result = await db
+        .updateTable(t.api_keys)
+        .set(apiKeyValues(key))
+        .where('id', '=', key.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? 'ok' : 'conflict';
+    }),
+    deleteByOwner: op(true, async (owner) => {
+      const result = await db
+        .deleteFrom(t.api_keys)
+        .where('owner_type', '=', owner.type)
+        .where('owner_id', '=', granteeId(owner))
+        .executeTakeFirst();
+      return num(result.numDeletedRows);
+    }),
+  };
+
+  const seats: SeatCounter = {
+    count: op(false, async (accountId, now, candidateEmail) => {
+      // One statement (PLAN-2): the emails of members, of users holding a grant in the
+      // account's workspaces and of pending, unexpired invitations, counted once each. Each
+      // branch is an index range: the memberships primary key, grants_account_grantee_idx and
+      // the partial invitations_pending_key, joined to users by primary key.
+      const members = db
+        .selectFrom(aliased(t.memberships, 'm'))
+        .innerJoin(aliased(t.users, 'u'), 'u.id', 'm.user_id')
+        .select('u.email')
+        .where('m.account_id', '=', accountId);
+      const grantees = db
+        .selectFrom(aliased(t.grants, 'g'))
+        .innerJoin(aliased(t.users, 'u'), 'u.id', 'g.grantee_id')
+        .select('u.email')
+        .where('g.account_id', '=', accountId)
+        .where('g.grantee_type', '=', 'user');
+      const invited = db
+        .selectFrom(aliased(t.invitations, 'i'))
+        .select('i.email')
+        .where('i.account_id', '=', accountId)
+        .where('i.status', '=', PENDING)
+        .where('i.expires_at', '>', now);
+      let holders = members.unionAll(grantees).unionAll(invited);
+      if (candidateEmail !== undefined) {
+        const email = candidateEmail.trim().toLowerCase();
+        holders = holders.unionAll(db.selectNoFrom(sql<string>`cast(${email} as text)`.as('email')));
+      }
+      const row = await db
+        .selectFrom(holders.as('s'))
+        .select((eb) => eb.fn.count<number | string | bigint>('s.email').distinct().as('n'))
+        .executeTakeFirstOrThrow();
+      return num(row.n);
+    }),
+  };
+
+  return {
+    users,
+    accounts,
+    memberships,
+    workspaces,
+    resources,
+    audit,
+    roles,
+    grants,
+    invitations,
+    serviceAccounts,
+    apiKeys,
+    seats,
+  };
 }

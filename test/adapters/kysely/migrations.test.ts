@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AccountId, UserId } from '../../../src/core/ids.js';
+import type { AccountId, UserId, WorkspaceId } from '../../../src/core/ids.js';
 import type { Handle } from '../../../src/core/handle.js';
 import {
   createKyselyStore,
@@ -19,14 +19,28 @@ import {
 } from '../../../src/kysely.js';
 import { postgresTestDatabase, postgresUrl } from './stores.js';
 
-const APPLIED = [{ migrationName: '0001_initial_schema', direction: 'Up', status: 'Success' }];
-const TABLES = ['users', 'accounts', 'memberships', 'workspaces', 'resources', 'audit_events'];
+const MIGRATIONS = ['0001_initial_schema', '0002_access'];
+const APPLIED = MIGRATIONS.map((migrationName) => ({ migrationName, direction: 'Up', status: 'Success' }));
+const TABLES_0001 = ['users', 'accounts', 'memberships', 'workspaces', 'resources', 'audit_events'];
+const TABLES_0002 = ['custom_roles', 'grants', 'invitations', 'service_accounts', 'api_keys'];
+const TABLES = [...TABLES_0001, ...TABLES_0002];
+const INDEXES_0002 = [
+  'workspaces_account_default_role_idx',
+  'grants_account_grantee_idx',
+  'grants_account_role_idx',
+  'invitations_pending_key',
+  'invitations_account_id_idx',
+  'invitations_workspace_id_idx',
+  'invitations_account_role_idx',
+  'api_keys_owner_idx',
+];
 const INDEXES = [
   'memberships_user_id_idx',
   'resources_workspace_kind_idx',
   'resources_workspace_ended_at_idx',
   'audit_events_account_sequence_idx',
   'audit_events_account_workspace_sequence_idx',
+  ...INDEXES_0002,
 ];
 
 const sqliteDb = () => new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
@@ -73,11 +87,77 @@ async function roundTrip(db: Kysely<unknown>, options: Parameters<typeof createK
   return store.transaction((tx) => tx.accounts.getById(accountId), { readOnly: true });
 }
 
+/** Rows written with plain SQL into a schema at 0001 (the adapter itself writes 0002 columns). */
+async function seedAtVersion1(db: Kysely<unknown>, table: (name: string) => ReturnType<typeof sql.table>) {
+  const tag = randomBytes(4).toString('hex');
+  const at = '2026-01-01T00:00:00.000Z';
+  const ids = { user: `usr_${tag}`, personal: `acc_p_${tag}`, org: `acc_o_${tag}`, ws1: `ws_1_${tag}`, ws2: `ws_2_${tag}` };
+  await sql`insert into ${table('users')} (id, email, display_name, personal_account_id, created_at)
+            values (${ids.user}, ${`${tag}@example.test`}, 'Zoë', ${ids.personal}, ${at})`.execute(db);
+  await sql`insert into ${table('accounts')} (id, kind, handle, display_name, plan_id, owner_user_id, version, created_at, updated_at)
+            values (${ids.personal}, 'personal', ${`p-${tag}`}, 'Zoë', 'hobby', ${ids.user}, 1, ${at}, ${at}),
+                   (${ids.org}, 'organization', ${`o-${tag}`}, 'Org', 'pro', null, 3, ${at}, ${at})`.execute(db);
+  await sql`insert into ${table('memberships')} (account_id, user_id, role, created_at) values (${ids.org}, ${ids.user}, 'owner', ${at})`.execute(db);
+  await sql`insert into ${table('workspaces')} (id, account_id, handle, description, version, created_at, updated_at)
+            values (${ids.ws1}, ${ids.org}, 'prod', 'the first', 2, ${at}, ${at}),
+                   (${ids.ws2}, ${ids.personal}, 'mine', '', 1, ${at}, ${at})`.execute(db);
+  await sql`insert into ${table('resources')} (id, workspace_id, kind, name, created_at) values (${`res_${tag}`}, ${ids.ws1}, 'flow', 'etl', ${at})`.execute(db);
+  return { ...ids, at };
+}
+
+/** After the upgrade, through the adapter: the 0001 rows are all there, workspaces without a default role. */
+async function expectSeededDataKept(
+  db: Kysely<unknown>,
+  options: Parameters<typeof createKyselyStore>[1],
+  seeded: Awaited<ReturnType<typeof seedAtVersion1>>,
+): Promise<void> {
+  const store = createKyselyStore(db, options);
+  await store.transaction(
+    async (tx) => {
+      expect(await tx.users.getById(seeded.user as UserId)).toMatchObject({ personalAccountId: seeded.personal });
+      expect(await tx.accounts.getById(seeded.org as AccountId)).toMatchObject({ kind: 'organization', version: 3 });
+      expect(await tx.memberships.get(seeded.org as AccountId, seeded.user as UserId)).toMatchObject({ role: 'owner' });
+      expect(await tx.workspaces.getById(seeded.ws1 as WorkspaceId)).toEqual({
+        id: seeded.ws1,
+        accountId: seeded.org,
+        handle: 'prod',
+        description: 'the first',
+        defaultRole: null,
+        version: 2,
+        createdAt: seeded.at,
+        updatedAt: seeded.at,
+      });
+      expect((await tx.workspaces.listByAccount(seeded.personal as AccountId, { limit: 10 })).items).toMatchObject([{ id: seeded.ws2, defaultRole: null }]);
+      expect(await tx.resources.countByWorkspace(seeded.ws1 as WorkspaceId)).toEqual({ flow: 1 });
+      expect(await tx.workspaces.countByDefaultRole(seeded.org as AccountId, 'developer')).toBe(0);
+      expect(await tx.seats.count(seeded.org as AccountId, seeded.at)).toBe(1);
+    },
+    { readOnly: true },
+  );
+  // The new tables work with the old rows.
+  await store.transaction(async (tx) => {
+    const ws = (await tx.workspaces.getById(seeded.ws1 as WorkspaceId))!;
+    expect(await tx.workspaces.update({ ...ws, defaultRole: 'viewer', version: 3 }, 2)).toBe('ok');
+    expect(
+      await tx.grants.insert({
+        workspaceId: seeded.ws1 as WorkspaceId,
+        accountId: seeded.org as AccountId,
+        grantee: { type: 'user', userId: seeded.user as UserId },
+        role: 'developer',
+        createdAt: seeded.at,
+        updatedAt: seeded.at,
+      }),
+    ).toBe('ok');
+  });
+  const after = await store.transaction((tx) => tx.workspaces.getById(seeded.ws1 as WorkspaceId), { readOnly: true });
+  expect(after).toMatchObject({ defaultRole: 'viewer', version: 3 });
+}
+
 describe('migrations on SQLite', () => {
-  it('STORE-1 migrateToLatest applies 0001 once and is a no-op afterwards', async () => {
+  it('STORE-1 migrateToLatest applies 0001 and 0002 once and is a no-op afterwards', async () => {
     const db = sqliteDb();
     try {
-      expect(Object.keys(workspaceKitMigrations({ dialect: 'sqlite' }))).toEqual(['0001_initial_schema']);
+      expect(Object.keys(workspaceKitMigrations({ dialect: 'sqlite' }))).toEqual(MIGRATIONS);
       expect(await migrateToLatest(db, { dialect: 'sqlite' })).toEqual(APPLIED);
       expect(await migrateToLatest(db, { dialect: 'sqlite' })).toEqual([]);
       const { rows } = await sql<{ type: string; name: string }>`select type, name from sqlite_master where name not like 'sqlite_%' order by name`.execute(db);
@@ -101,8 +181,24 @@ describe('migrations on SQLite', () => {
       expect(await ddl('workspaces')).toMatch(/unique \("account_id", "handle"\)/i);
       expect(await ddl('memberships')).toMatch(/primary key \("account_id", "user_id"\)/i);
       expect(await ddl('audit_events')).toMatch(/"sequence" integer primary key autoincrement/i);
-      const fks = await sql<{ table: string; on_delete: string }>`select "table", on_delete from pragma_foreign_key_list('resources')`.execute(db);
-      expect(fks.rows).toEqual([{ table: 'workspaces', on_delete: 'NO ACTION' }]);
+      expect(await ddl('custom_roles')).toMatch(/unique \("account_id", "name"\)/i);
+      expect(await ddl('service_accounts')).toMatch(/unique \("account_id", "name"\)/i);
+      expect(await ddl('grants')).toMatch(/primary key \("workspace_id", "grantee_type", "grantee_id"\)/i);
+      expect(await ddl('invitations_pending_key')).toMatch(/create unique index .*\("account_id", "target_key", "email"\) where "status" = 'pending'/i);
+      const fks = async (table: string) =>
+        (await sql<{ table: string; on_delete: string }>`select "table", on_delete from pragma_foreign_key_list(${table}) order by "table"`.execute(db)).rows;
+      expect(await fks('resources')).toEqual([{ table: 'workspaces', on_delete: 'NO ACTION' }]);
+      expect(await fks('grants')).toEqual([
+        { table: 'accounts', on_delete: 'NO ACTION' },
+        { table: 'workspaces', on_delete: 'NO ACTION' },
+      ]);
+      expect(await fks('invitations')).toEqual([
+        { table: 'accounts', on_delete: 'NO ACTION' },
+        { table: 'workspaces', on_delete: 'NO ACTION' },
+      ]);
+      for (const table of ['custom_roles', 'service_accounts', 'api_keys']) {
+        expect(await fks(table)).toEqual([{ table: 'accounts', on_delete: 'NO ACTION' }]);
+      }
     } finally {
       await db.destroy();
     }
@@ -119,8 +215,24 @@ describe('migrations on SQLite', () => {
       const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name like 'wk_%' order by name`.execute(db);
       const prefixed = workspaceKitTableNames({ dialect: 'sqlite', tablePrefix: 'wk_' });
       expect(rows.map((r) => r.name)).toEqual(
-        [prefixed.accounts, prefixed.auditEvents, prefixed.memberships, prefixed.resources, prefixed.users, prefixed.workspaces, prefixed.migrations, prefixed.migrationLock].sort(),
+        [
+          prefixed.accounts,
+          prefixed.auditEvents,
+          prefixed.memberships,
+          prefixed.resources,
+          prefixed.users,
+          prefixed.workspaces,
+          prefixed.customRoles,
+          prefixed.grants,
+          prefixed.invitations,
+          prefixed.serviceAccounts,
+          prefixed.apiKeys,
+          prefixed.migrations,
+          prefixed.migrationLock,
+        ].sort(),
       );
+      const indexes = await sql<{ name: string }>`select name from sqlite_master where type = 'index' and name like 'wk_%' order by name`.execute(db);
+      for (const i of INDEXES) expect(indexes.rows.map((r) => r.name)).toContain(`wk_${i}`);
       expect(await roundTrip(db, { dialect: 'sqlite', tablePrefix: 'wk_' })).toMatchObject({ version: 1 });
       const counts = await sql<{ n: number }>`select (select count(*) from users) + (select count(*) from wk_users) as n`.execute(db);
       expect(counts.rows[0]!.n).toBe(1);
@@ -129,15 +241,40 @@ describe('migrations on SQLite', () => {
     }
   });
 
-  it('STORE-1 the migrator migrates down as well: the tables are gone, and up again', async () => {
+  it('STORE-1 the migrator migrates down as well, one version at a time: the tables and the column are gone, and up again', async () => {
     const db = sqliteDb();
     try {
       await migrateToLatest(db, { dialect: 'sqlite' });
       const migrator = await createWorkspaceKitMigrator(db, { dialect: 'sqlite' });
+      const count = async (names: readonly string[]) =>
+        (await sql<{ n: number }>`select count(*) as n from sqlite_master where name in (${sql.join(names)})`.execute(db)).rows[0]!.n;
+      const workspaceColumns = async () =>
+        (await sql<{ name: string }>`select name from pragma_table_info('workspaces')`.execute(db)).rows.map((r) => r.name);
+
+      expect((await migrator.migrateDown()).results).toEqual([{ migrationName: '0002_access', direction: 'Down', status: 'Success' }]);
+      expect(await count([...TABLES_0002, ...INDEXES_0002])).toBe(0);
+      expect(await count(TABLES_0001)).toBe(TABLES_0001.length);
+      expect(await workspaceColumns()).not.toContain('default_role');
+
       expect((await migrator.migrateDown()).results).toEqual([{ migrationName: '0001_initial_schema', direction: 'Down', status: 'Success' }]);
-      const { rows } = await sql<{ n: number }>`select count(*) as n from sqlite_master where name in ('users', 'workspaces', 'audit_events')`.execute(db);
-      expect(rows[0]!.n).toBe(0);
+      expect(await count(TABLES)).toBe(0);
+
       expect(await migrateToLatest(db, { dialect: 'sqlite' })).toEqual(APPLIED);
+      expect(await workspaceColumns()).toContain('default_role');
+      expect(await roundTrip(db, { dialect: 'sqlite' })).toMatchObject({ version: 1 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('STORE-1 ROLE-3 upgrading a database at 0001 that holds data applies only 0002, keeps every row, and gives existing workspaces no default role', async () => {
+    const db = sqliteDb();
+    try {
+      const migrator = await createWorkspaceKitMigrator(db, { dialect: 'sqlite' });
+      expect((await migrator.migrateTo('0001_initial_schema')).results).toEqual(APPLIED.slice(0, 1));
+      const seeded = await seedAtVersion1(db, (name) => sql.table(name));
+      expect(await migrateToLatest(db, { dialect: 'sqlite' })).toEqual(APPLIED.slice(1));
+      await expectSeededDataKept(db, { dialect: 'sqlite' }, seeded);
     } finally {
       await db.destroy();
     }
@@ -157,7 +294,7 @@ describe('migrations on PostgreSQL', () => {
     await pgdb.close();
   });
 
-  it('STORE-1 migrateToLatest creates the schema, applies 0001 once, and is a no-op afterwards', async () => {
+  it('STORE-1 migrateToLatest creates the schema, applies 0001 and 0002 once, and is a no-op afterwards', async () => {
     const schema = newSchema();
     expect(await migrateToLatest(pgdb.db, { dialect: 'postgres', schema })).toEqual(APPLIED);
     expect(await migrateToLatest(pgdb.db, { dialect: 'postgres', schema })).toEqual([]);
@@ -166,9 +303,21 @@ describe('migrations on PostgreSQL', () => {
     expect(tables.rows.map((r) => r.table_name)).toEqual([...TABLES, 'workspace_kit_migration', 'workspace_kit_migration_lock'].sort());
     const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = ${schema}`.execute(pgdb.db);
     const names = indexes.rows.map((r) => r.indexname);
-    for (const i of [...INDEXES, 'users_email_key', 'accounts_handle_key', 'workspaces_account_handle_key', 'memberships_pkey']) {
+    for (const i of [
+      ...INDEXES,
+      'users_email_key',
+      'accounts_handle_key',
+      'workspaces_account_handle_key',
+      'memberships_pkey',
+      'custom_roles_account_name_key',
+      'service_accounts_account_name_key',
+      'grants_pkey',
+    ]) {
       expect(names).toContain(i);
     }
+    const pending = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where schemaname = ${schema} and indexname = 'invitations_pending_key'`.execute(pgdb.db);
+    expect(pending.rows[0]?.indexdef).toMatch(/^CREATE UNIQUE INDEX .* \(account_id, target_key, email\) WHERE \(status = 'pending'::text\)$/);
     expect(await roundTrip(pgdb.db, { dialect: 'postgres', schema })).toMatchObject({ kind: 'personal', version: 1 });
   });
 
@@ -179,7 +328,8 @@ describe('migrations on PostgreSQL', () => {
       select table_name, column_name, data_type, collation_name, is_identity from information_schema.columns
        where table_schema = ${schema} and table_name not like 'workspace_kit_%'`.execute(pgdb.db);
     const text = columns.rows.filter((c) => c.data_type === 'text');
-    expect(text.length).toBeGreaterThan(30);
+    expect(text.length).toBeGreaterThan(70);
+    expect(columns.rows.find((c) => c.table_name === 'workspaces' && c.column_name === 'default_role')).toMatchObject({ data_type: 'text', collation_name: 'C' });
     expect(text.filter((c) => c.collation_name !== 'C')).toEqual([]);
     expect(columns.rows.find((c) => c.table_name === 'audit_events' && c.column_name === 'sequence')).toMatchObject({
       data_type: 'bigint',
@@ -188,20 +338,55 @@ describe('migrations on PostgreSQL', () => {
     const rules = await sql<{ constraint_name: string; delete_rule: string }>`
       select constraint_name, delete_rule from information_schema.referential_constraints
        where constraint_schema = ${schema} order by constraint_name`.execute(pgdb.db);
-    expect(rules.rows).toEqual([
-      { constraint_name: 'accounts_owner_user_id_fkey', delete_rule: 'NO ACTION' },
-      { constraint_name: 'memberships_account_id_fkey', delete_rule: 'NO ACTION' },
-      { constraint_name: 'memberships_user_id_fkey', delete_rule: 'NO ACTION' },
-      { constraint_name: 'resources_workspace_id_fkey', delete_rule: 'NO ACTION' },
-      { constraint_name: 'workspaces_account_id_fkey', delete_rule: 'NO ACTION' },
-    ]);
+    expect(rules.rows).toEqual(
+      [
+        'accounts_owner_user_id_fkey',
+        'api_keys_account_id_fkey',
+        'custom_roles_account_id_fkey',
+        'grants_account_id_fkey',
+        'grants_workspace_id_fkey',
+        'invitations_account_id_fkey',
+        'invitations_workspace_id_fkey',
+        'memberships_account_id_fkey',
+        'memberships_user_id_fkey',
+        'resources_workspace_id_fkey',
+        'service_accounts_account_id_fkey',
+        'workspaces_account_id_fkey',
+      ].map((constraint_name) => ({ constraint_name, delete_rule: 'NO ACTION' })),
+    );
   });
 
-  it('STORE-1 concurrent migrateToLatest calls on one schema apply the migration exactly once', async () => {
+  it('STORE-1 concurrent migrateToLatest calls on one schema apply the migrations exactly once', async () => {
     const schema = newSchema();
     await sql`create schema ${sql.id(schema)}`.execute(pgdb.db);
     const results = await Promise.all([1, 2, 3].map(() => migrateToLatest(pgdb.db, { dialect: 'postgres', schema })));
-    expect(results.map((r) => r.length).sort()).toEqual([0, 0, 1]);
+    expect(results.map((r) => r.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
+  });
+
+  it('STORE-1 ROLE-3 upgrading a schema at 0001 that holds data applies only 0002, keeps every row, and gives existing workspaces no default role', async () => {
+    const schema = newSchema();
+    await sql`create schema ${sql.id(schema)}`.execute(pgdb.db);
+    const migrator = await createWorkspaceKitMigrator(pgdb.db, { dialect: 'postgres', schema });
+    expect((await migrator.migrateTo('0001_initial_schema')).results).toEqual(APPLIED.slice(0, 1));
+    const seeded = await seedAtVersion1(pgdb.db, (name) => sql.table(`${schema}.${name}`));
+    expect(await migrateToLatest(pgdb.db, { dialect: 'postgres', schema })).toEqual(APPLIED.slice(1));
+    await expectSeededDataKept(pgdb.db, { dialect: 'postgres', schema }, seeded);
+  });
+
+  it('STORE-1 migrating down one version drops what 0002 added, in one transaction; up again restores it', async () => {
+    const schema = newSchema();
+    await migrateToLatest(pgdb.db, { dialect: 'postgres', schema });
+    const migrator = await createWorkspaceKitMigrator(pgdb.db, { dialect: 'postgres', schema });
+    expect((await migrator.migrateDown()).results).toEqual([{ migrationName: '0002_access', direction: 'Down', status: 'Success' }]);
+    const tables = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(pgdb.db);
+    expect(tables.rows.map((r) => r.table_name)).toEqual([...TABLES_0001, 'workspace_kit_migration', 'workspace_kit_migration_lock'].sort());
+    const column = await sql<{ n: string }>`
+      select count(*) as n from information_schema.columns
+       where table_schema = ${schema} and table_name = 'workspaces' and column_name = 'default_role'`.execute(pgdb.db);
+    expect(Number(column.rows[0]!.n)).toBe(0);
+    expect(await migrateToLatest(pgdb.db, { dialect: 'postgres', schema })).toEqual(APPLIED.slice(1));
+    expect(await roundTrip(pgdb.db, { dialect: 'postgres', schema })).toMatchObject({ version: 1 });
   });
 
   it('STORE-1 without a schema option the tables go to the search_path schema, and two such schemas never see each other', async () => {

@@ -1,23 +1,38 @@
 /**
  * STORE-2 "indexed, no scans": every statement the Kysely adapter issues is served by an index.
  *
- * The whole conformance suite runs as the workload against one store whose Kysely instance
- * logs each query; then every distinct SELECT / UPDATE / DELETE it sent is explained with its
- * real parameters:
+ * The whole conformance suite, then a workload calling every method of the access ports
+ * (`access-workload.ts`), run against one store whose Kysely instance logs each query; then
+ * every distinct SELECT / UPDATE / DELETE it sent is explained with its real parameters:
  * - SQLite: `EXPLAIN QUERY PLAN` must show only SEARCH steps on the adapter's tables, never a
  *   SCAN (a walk over a whole table or index);
  * - PostgreSQL: `EXPLAIN` with `enable_seqscan = off` must show no Seq Scan on them — with
  *   sequential scans priced out, a remaining one means no index can serve the query. (With
  *   the few rows of a test, the planner would rightly prefer sequential scans otherwise.)
+ * Every table must appear in at least one explained statement, so a table the workload never
+ * reads cannot pass unnoticed.
  */
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, migrateToLatest } from '../../../src/kysely.js';
 import { storeConformanceChecks } from '../../../src/testing.js';
+import { ACCESS_METHODS, accessWorkload } from './access-workload.js';
 import { postgresTestDatabase } from './stores.js';
 
-const TABLES = new Set(['users', 'accounts', 'memberships', 'workspaces', 'resources', 'audit_events']);
+const TABLES = new Set([
+  'users',
+  'accounts',
+  'memberships',
+  'workspaces',
+  'resources',
+  'audit_events',
+  'custom_roles',
+  'grants',
+  'invitations',
+  'service_accounts',
+  'api_keys',
+]);
 
 interface Statement {
   readonly sql: string;
@@ -37,9 +52,16 @@ function statementLog() {
   };
 }
 
-/** Runs every conformance check against `store` one after the other (they never collide). */
+/** Runs every conformance check against `store` one after the other (they never collide), then the access workload. */
 async function runWorkload(store: Parameters<ReturnType<typeof storeConformanceChecks>[number]['run']>[0]): Promise<void> {
   for (const check of storeConformanceChecks()) await check.run(store);
+  const called = await accessWorkload(store);
+  expect([...called].sort()).toEqual([...ACCESS_METHODS].sort());
+}
+
+/** The adapter's tables a statement names (quoted identifiers, as Kysely writes them). */
+function tablesOf(text: string): string[] {
+  return [...text.matchAll(/"(\w+)"/g)].map((m) => m[1]!).filter((name) => TABLES.has(name));
 }
 
 describe('query plans on SQLite', () => {
@@ -53,6 +75,7 @@ describe('query plans on SQLite', () => {
       await runWorkload(createKyselyStore(db, { dialect: 'sqlite' }));
       const statements = recorder.statements();
       expect(statements.length).toBeGreaterThan(20);
+      expect(new Set(statements.flatMap((s) => tablesOf(s.sql)))).toEqual(TABLES);
       const scans: string[] = [];
       for (const s of statements) {
         const plan = sqlite.prepare(`explain query plan ${s.sql}`).all(...(s.parameters as unknown[])) as { detail: string }[];
@@ -81,6 +104,7 @@ describe('query plans on PostgreSQL', () => {
       await runWorkload(createKyselyStore(db, { dialect: 'postgres', schema: entry.schema }));
       const statements = recorder.statements();
       expect(statements.length).toBeGreaterThan(20);
+      expect(new Set(statements.flatMap((s) => tablesOf(s.sql)))).toEqual(TABLES);
       const client = await pg.pool.connect();
       const seqScans: string[] = [];
       try {

@@ -213,7 +213,19 @@ export function postgresTestDatabase(options: PostgresTestDatabaseOptions = {}):
 }
 
 /** The tables children first, so rows can be deleted in this order. */
-const CHILDREN_FIRST = ['resources', 'memberships', 'workspaces', 'auditEvents', 'accounts', 'users'] as const;
+const CHILDREN_FIRST = [
+  'apiKeys',
+  'invitations',
+  'grants',
+  'serviceAccounts',
+  'customRoles',
+  'resources',
+  'memberships',
+  'workspaces',
+  'auditEvents',
+  'accounts',
+  'users',
+] as const;
 
 /** Deletes every row of the adapter's tables. */
 async function emptyTables(db: Kysely<unknown>, table: (name: keyof WorkspaceKitTableNames) => RawBuilder<unknown>): Promise<void> {
@@ -224,6 +236,11 @@ async function emptyTables(db: Kysely<unknown>, table: (name: keyof WorkspaceKit
 
 /** The order of a table's rows in a dump: its primary key. */
 const DUMP_ORDER: Readonly<Record<(typeof CHILDREN_FIRST)[number], string>> = {
+  apiKeys: 'id',
+  invitations: 'id',
+  grants: 'workspace_id, grantee_type, grantee_id',
+  serviceAccounts: 'id',
+  customRoles: 'id',
   users: 'id',
   accounts: 'id',
   memberships: 'account_id, user_id',

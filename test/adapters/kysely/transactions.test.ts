@@ -9,7 +9,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Account, User } from '../../../src/account/account.js';
 import type { NewAuditEvent } from '../../../src/audit/audit-event.js';
 import type { Handle } from '../../../src/core/handle.js';
-import type { AccountId, AuditEventId, ResourceId, UserId, WorkspaceId } from '../../../src/core/ids.js';
+import type { ApiKey } from '../../../src/account/api-key.js';
+import type { ServiceAccount } from '../../../src/account/service-account.js';
+import type {
+  AccountId,
+  ApiKeyId,
+  AuditEventId,
+  InvitationId,
+  ResourceId,
+  RoleId,
+  ServiceAccountId,
+  UserId,
+  WorkspaceId,
+} from '../../../src/core/ids.js';
+import type { CustomRole } from '../../../src/role/custom-role.js';
+import type { WorkspaceGrant } from '../../../src/workspace/grant.js';
+import type { Invitation } from '../../../src/workspace/invitation.js';
 import { createKyselyStore, migrateToLatest, workspaceKitTableNames } from '../../../src/kysely.js';
 import type { Store, UnitOfWork } from '../../../src/ports/store.js';
 import type { TrackedResource } from '../../../src/workspace/resource.js';
@@ -39,7 +54,7 @@ function org(handle = next('org').replace('_', '-')): Account {
   };
 }
 function workspace(accountId: AccountId, handle = next('ws').replace('_', '-')): Workspace {
-  return { id: next('ws') as WorkspaceId, accountId, handle: handle as Handle, description: '', version: 1, createdAt: AT, updatedAt: AT };
+  return { id: next('ws') as WorkspaceId, accountId, handle: handle as Handle, description: '', defaultRole: null, version: 1, createdAt: AT, updatedAt: AT };
 }
 function resource(workspaceId: WorkspaceId, id = next('res')): TrackedResource {
   return { id: id as ResourceId, workspaceId, kind: 'flow', name: id, createdAt: AT, state: null, endedAt: null, parentRunId: null };
@@ -57,19 +72,70 @@ function event(accountId: AccountId): NewAuditEvent {
   };
 }
 
-/** Commits an organization with two workspaces, a user, a resource and an event. */
+function role(accountId: AccountId, name = next('role')): CustomRole {
+  return { id: next('role') as RoleId, accountId, name, scopes: ['see_flows'], inherits: null, createdAt: AT };
+}
+function serviceAccount(accountId: AccountId, name = next('sa')): ServiceAccount {
+  return { id: next('sa') as ServiceAccountId, accountId, name, createdAt: AT };
+}
+function grant(w: Workspace, sa: ServiceAccount): WorkspaceGrant {
+  const grantee = { type: 'service-account', serviceAccountId: sa.id } as const;
+  return { workspaceId: w.id, accountId: w.accountId, grantee, role: 'runner', createdAt: AT, updatedAt: AT };
+}
+function invitation(w: Workspace, email = `${next('invitee')}@example.test`): Invitation {
+  return {
+    id: next('inv') as InvitationId,
+    accountId: w.accountId,
+    email,
+    target: { type: 'workspace', workspaceId: w.id, role: 'viewer' },
+    invitedBy: { type: 'system', name: 'test' },
+    status: 'pending',
+    tokenHash: 'hash',
+    createdAt: AT,
+    expiresAt: '2026-01-08T00:00:00.000Z',
+    respondedAt: null,
+    acceptedBy: null,
+    version: 1,
+  };
+}
+function apiKey(sa: ServiceAccount): ApiKey {
+  return {
+    id: next('key') as ApiKeyId,
+    owner: { type: 'service-account', serviceAccountId: sa.id },
+    accountId: sa.accountId,
+    name: 'ci',
+    secretHash: 'secret',
+    createdAt: AT,
+    expiresAt: null,
+    revokedAt: null,
+    rotatedTo: null,
+    version: 1,
+  };
+}
+
+/**
+ * Commits an organization with two workspaces, a user, a resource and an event, and one row of
+ * each access table: a custom role, a service account with a grant and an API key, an invitation.
+ */
 async function seed(store: Store) {
   const [a, b, u] = [org(), org(), user()];
   const [w1, w2] = [workspace(a.id), workspace(a.id)];
   const r = resource(w1.id);
+  const [ro, sa] = [role(a.id), serviceAccount(a.id)];
+  const [g, inv, key] = [grant(w1, sa), invitation(w1), apiKey(sa)];
   await store.transaction(async (tx) => {
     expect(await tx.users.insert(u)).toBe('ok');
     for (const x of [a, b]) expect(await tx.accounts.insert(x)).toBe('ok');
     for (const w of [w1, w2]) expect(await tx.workspaces.insert(w)).toBe('ok');
     await tx.resources.insertMany([r]);
     await tx.audit.append(event(a.id));
+    expect(await tx.roles.insert(ro)).toBe('ok');
+    expect(await tx.serviceAccounts.insert(sa)).toBe('ok');
+    expect(await tx.grants.insert(g)).toBe('ok');
+    expect(await tx.invitations.insert(inv)).toBe('ok');
+    expect(await tx.apiKeys.insert(key)).toBe('ok');
   });
-  return { a, b, u, w1, w2, r };
+  return { a, b, u, w1, w2, r, role: ro, sa, grant: g, invitation: inv, key };
 }
 
 /** Calls every write method of the ports once, with harmless arguments. */
@@ -87,6 +153,21 @@ function everyWrite(tx: UnitOfWork, s: Awaited<ReturnType<typeof seed>>): (() =>
     () => tx.resources.insertMany([resource(s.w1.id)]),
     () => tx.resources.deleteByWorkspace(s.w1.id),
     () => tx.audit.append(event(s.a.id)),
+    () => tx.roles.insert(role(s.a.id)),
+    () => tx.roles.delete(s.role.id),
+    () => tx.grants.insert(grant(s.w2, s.sa)),
+    () => tx.grants.updateRole(s.w1.id, s.grant.grantee, 'viewer', AT),
+    () => tx.grants.delete(s.w1.id, s.grant.grantee),
+    () => tx.grants.deleteByWorkspace(s.w1.id),
+    () => tx.grants.deleteByGrantee(s.a.id, s.grant.grantee),
+    () => tx.invitations.insert(invitation(s.w2)),
+    () => tx.invitations.update({ ...s.invitation, status: 'revoked', version: 2 }, 1),
+    () => tx.invitations.deleteByWorkspace(s.w1.id),
+    () => tx.serviceAccounts.insert(serviceAccount(s.a.id)),
+    () => tx.serviceAccounts.delete(s.sa.id),
+    () => tx.apiKeys.insert(apiKey(s.sa)),
+    () => tx.apiKeys.update({ ...s.key, revokedAt: AT, version: 2 }, 1),
+    () => tx.apiKeys.deleteByOwner(s.key.owner),
   ];
 }
 
@@ -105,6 +186,7 @@ for (const engine of engines) {
       try {
         const s = await seed(entry.store);
         const later = workspace(s.a.id);
+        const laterInvitation = next('inv') as InvitationId;
         await entry.store.transaction(async (tx) => {
           expect(await tx.users.insert({ ...user(), email: s.u.email })).toBe('email-taken');
           expect(await tx.accounts.insert({ ...org(), handle: s.b.handle })).toBe('handle-taken');
@@ -116,7 +198,17 @@ for (const engine of engines) {
           expect(await tx.workspaces.update({ ...s.w2, description: 'x', version: 3 }, 2)).toBe('conflict');
           expect(await tx.workspaces.delete(s.w2.id, 7)).toBe('conflict');
           expect(await tx.accounts.update({ ...s.a, version: 9 }, 8)).toBe('conflict');
+          // The access tables' refusals: names, keys, the partial unique index, versions.
+          expect(await tx.roles.insert(role(s.a.id, s.role.name))).toBe('name-taken');
+          expect(await tx.serviceAccounts.insert(serviceAccount(s.a.id, s.sa.name))).toBe('name-taken');
+          expect(await tx.grants.insert({ ...s.grant, role: 'owner' })).toBe('exists');
+          expect(await tx.invitations.insert({ ...invitation(s.w1, s.invitation.email) })).toBe('exists');
+          expect(await tx.invitations.update({ ...s.invitation, status: 'revoked', version: 3 }, 2)).toBe('conflict');
+          expect(await tx.apiKeys.update({ ...s.key, version: 3 }, 2)).toBe('conflict');
+          expect(await tx.grants.delete(s.w2.id, s.grant.grantee)).toBe('missing');
+          expect(await tx.roles.delete('role_none' as RoleId)).toBe('missing');
           // The unit of work goes on: a write after each kind of refusal.
+          expect(await tx.invitations.insert({ ...invitation(s.w2, s.invitation.email), id: laterInvitation })).toBe('ok');
           expect(await tx.workspaces.insert(later)).toBe('ok');
           expect(await tx.workspaces.update({ ...s.w2, description: 'after', version: 2 }, 1)).toBe('ok');
           await tx.audit.append(event(s.a.id));
@@ -126,6 +218,8 @@ for (const engine of engines) {
         expect(rows['workspaces']).toContainEqual(expect.objectContaining({ id: s.w2.id, description: 'after', version: 2 }));
         expect(rows['auditEvents']).toHaveLength(2);
         expect(rows['accounts']).toContainEqual(expect.objectContaining({ id: s.a.id, handle: s.a.handle, version: 1 }));
+        expect((rows['invitations'] as { id: string }[]).map((i) => i.id).sort()).toEqual([s.invitation.id, laterInvitation].sort());
+        for (const table of ['customRoles', 'serviceAccounts', 'grants', 'apiKeys']) expect(rows[table], table).toHaveLength(1);
       } finally {
         await entry.release();
       }
@@ -163,7 +257,9 @@ for (const engine of engines) {
       try {
         const s = await seed(entry.store);
         const before = await dumpTables(entry);
-        for (let i = 0; i < 12; i += 1) {
+        const writes = await entry.store.transaction((tx) => Promise.resolve(everyWrite(tx, s).length), { readOnly: true });
+        expect(writes).toBe(27);
+        for (let i = 0; i < writes; i += 1) {
           await expect(
             entry.store.transaction((tx) => everyWrite(tx, s)[i]!(), { readOnly: true }),
             `write #${i} in a read-only unit of work`,
@@ -199,6 +295,38 @@ for (const engine of engines) {
           }),
         ).rejects.toBe(boom);
         await expect(fromFailed!.accounts.lock(s.a.id)).rejects.toThrow('used after it ended');
+      } finally {
+        await entry.release();
+      }
+    });
+
+    it('INV-3 of two concurrent accepts of one invitation, the second reads it only after the first committed, and sees it accepted', async () => {
+      const entry = await engine.make();
+      try {
+        const s = await seed(entry.store);
+        let firstHolds!: () => void;
+        const held = new Promise<void>((resolve) => (firstHolds = resolve));
+        /** Reads the invitation and accepts it if it is still pending at the version read. */
+        const accept = (userId: UserId, pause: () => Promise<void>) =>
+          entry.store.transaction(async (tx) => {
+            const seen = (await tx.invitations.getById(s.invitation.id))!;
+            await pause();
+            if (seen.status !== 'pending') return { seen, outcome: 'refused' as const };
+            const accepted: Invitation = { ...seen, status: 'accepted', respondedAt: AT, acceptedBy: userId, version: seen.version + 1 };
+            return { seen, outcome: await tx.invitations.update(accepted, seen.version) };
+          });
+        const first = accept(s.u.id, async () => {
+          firstHolds();
+          // Long enough for the second to reach its read while the first holds the row.
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        });
+        await held;
+        const second = accept('usr_other' as UserId, () => Promise.resolve());
+        const [a, b] = await Promise.all([first, second]);
+        expect(a).toMatchObject({ outcome: 'ok', seen: { status: 'pending', version: 1 } });
+        // PostgreSQL: getById locked the row (FOR UPDATE), so the second waited; SQLite: the
+        // second unit of work queued behind the first. Either way it saw the outcome.
+        expect(b).toMatchObject({ outcome: 'refused', seen: { status: 'accepted', version: 2, acceptedBy: s.u.id } });
       } finally {
         await entry.release();
       }
