@@ -255,6 +255,8 @@ export function credentialCommands(ctx: KitContext) {
         if (!old) return err(notFound());
         const authorized = await authorizeKeyOwner(tx, actor, old.owner, notFound);
         if (authorized.isErr()) return err(authorized.error);
+        // SA-3: a key is rotated once; of concurrent rotations exactly one wins.
+        if (old.rotatedTo !== null) return err(errors.conflict('api-key', old.id, old.version, null));
         if (apiKeyRefusal(old, now) !== null) {
           return err(errors.validation([{ path: ['input', 'keyId'], message: 'a revoked or expired key cannot be rotated' }]));
         }
