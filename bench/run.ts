@@ -6,6 +6,7 @@
 //   npm run bench -- --quick           smaller sizes and budgets, for a smoke run
 //   npm run bench -- --only=workspaces one suite (`workspaces`: memory; `sql`: SQLite and
 //                                      PostgreSQL, and the delete preview on every adapter)
+//   npm run bench -- --only=authorization  snapshot.can vs CASL at 10, 1k and 100k grants
 //   npm run bench -- --skip=sql        every suite but these
 //   npm run bench -- --save-baseline   also save this run as bench/results/baseline.json
 //   npm run bench -- --target=dist     measure dist/ (default `build`: src/ compiled now by
@@ -13,6 +14,7 @@
 //
 // Environment: BENCH_SIZES=1000,100000  BENCH_TIME_MS=1200  BENCH_WARMUP_MS=250  BENCH_ROUNDS=3
 //              BENCH_SQL_TIME_MS=1800  BENCH_RUNS=1000,1000000  BENCH_SQL_DELETE=1
+//              BENCH_AUTH_GRANTS=10,1000,100000
 //              WORKSPACE_KIT_BENCH_PG_URL=postgres://… (else a throwaway server is started)
 import { fileURLToPath } from 'node:url';
 import {
@@ -27,6 +29,7 @@ import {
 import { loadLibrary, TARGETS, type Library, type Target } from './library.js';
 import { workspacesBench } from './workspaces.bench.js';
 import { printAdapterComparison, sqlBench } from './sql.bench.js';
+import { authorizationBench } from './authorization.bench.js';
 
 /** What every suite receives. */
 interface RunOptions {
@@ -51,6 +54,15 @@ const SUITES: readonly { readonly name: string; readonly run: (options: RunOptio
         timeMs: positive(process.env['BENCH_SQL_TIME_MS'], o.quick ? 300 : 1800),
         runs: sizePair(numberList(process.env['BENCH_RUNS']) ?? (o.quick ? [1_000, 100_000] : [1_000, 1_000_000])),
         timeDelete: process.env['BENCH_SQL_DELETE'] !== '0',
+      }),
+  },
+  {
+    // Sizes are grants in the data set, not workspaces: BENCH_AUTH_GRANTS, default 10,1000,100000.
+    name: 'authorization',
+    run: (o) =>
+      authorizationBench({
+        ...o,
+        grants: numberList(process.env['BENCH_AUTH_GRANTS']) ?? (o.quick ? [10, 1_000, 10_000] : [10, 1_000, 100_000]),
       }),
   },
 ];

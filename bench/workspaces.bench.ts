@@ -461,6 +461,7 @@ const OPERATIONS: readonly Operation[] = [
             // Right after an existing handle of the pattern: lands in that part of the index.
             handle: `${keys.handles[pick(keys.handles.length)]!}-s${seq}` as Handle,
             description: '',
+            defaultRole: null,
             version: 1,
             createdAt: now,
             updatedAt: now,

@@ -140,6 +140,7 @@ interface AccountNode {
 }
 
 interface WorkspaceNode {
+  readonly accountId: AccountId;
   readonly account: AccountNode;
   defaultRole: ResolvedRole | null;
   readonly userGrants: Map<string, ResolvedRole>;
@@ -153,8 +154,9 @@ interface WorkspaceNode {
  */
 export interface AccessSnapshot {
   /**
-   * True when `principal` holds `scope` in the workspace (ROLE-3, ROLE-4, ROLE-6). An unknown
-   * workspace grants nothing; the system principal holds everything.
+   * True when `principal` holds `scope` in the workspace (ROLE-3, ROLE-4, ROLE-6). A workspace
+   * missing from the snapshot grants nothing to anyone; the system principal holds every scope
+   * of every workspace in it.
    */
   can(principal: Principal, scope: WorkspaceScope, workspaceId: WorkspaceId): boolean;
   /** The facts of `principal`'s access to a workspace, or `null` for an unknown workspace. */
@@ -213,19 +215,18 @@ export function createAccessSnapshot(data: AccessData): AccessSnapshot {
     const account = accounts.get(w.accountId);
     if (!account) continue;
     workspaces.set(w.id, {
+      accountId: w.accountId,
       account,
       defaultRole: w.defaultRole === null ? null : roleOf(w.defaultRole, w.accountId),
       userGrants: new Map(),
       serviceAccountGrants: new Map(),
     });
   }
-  const accountOfWorkspace = new Map<string, AccountId>();
-  for (const w of data.workspaces) accountOfWorkspace.set(w.id, w.accountId);
+  // Every input is read once: a generator or a database cursor works as well as an array.
   for (const g of data.grants) {
     const node = workspaces.get(g.workspaceId);
-    const accountId = accountOfWorkspace.get(g.workspaceId);
-    if (!node || accountId === undefined) continue;
-    const role = roleOf(g.role, accountId);
+    if (!node) continue;
+    const role = roleOf(g.role, node.accountId);
     if (role === null) continue;
     if (g.grantee.type === 'user') node.userGrants.set(g.grantee.userId, role);
     else node.serviceAccountGrants.set(g.grantee.serviceAccountId, role);
@@ -250,9 +251,9 @@ export function createAccessSnapshot(data: AccessData): AccessSnapshot {
 
   return Object.freeze({
     can(principal: Principal, scope: WorkspaceScope, workspaceId: WorkspaceId): boolean {
-      if (principal.type === 'system') return true;
       const ws = workspaces.get(workspaceId);
       if (ws === undefined) return false;
+      if (principal.type === 'system') return true;
       const account = ws.account;
       if (principal.type === 'service-account') {
         if (account.kind !== 'organization' || !account.serviceAccounts.has(principal.serviceAccountId)) return false;

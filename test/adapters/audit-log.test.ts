@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog } from '../../src/adapters/memory/audit-log.js';
 import type { AuditAction, AuditEvent } from '../../src/audit/audit-event.js';
 import type { AccountId, AuditEventId, WorkspaceId } from '../../src/core/ids.js';
+import { principalKey } from '../../src/core/principal.js';
 import type { AuditFilter } from '../../src/ports/repositories.js';
 
 const ACTIONS: AuditAction[] = ['workspace.created', 'workspace.updated', 'workspace.deleted'];
@@ -33,7 +34,7 @@ function naive(events: readonly AuditEvent[], accountId: string, f: AuditFilter)
       e.accountId === accountId &&
       (f.workspaceId === undefined || e.workspaceId === f.workspaceId) &&
       (f.action === undefined || e.action === f.action) &&
-      (f.actor === undefined || (e.actor.type === 'user' ? e.actor.userId : e.actor.name) === f.actor) &&
+      (f.actor === undefined || principalKey(e.actor) === f.actor) &&
       (f.from === undefined || e.at >= f.from) &&
       (f.to === undefined || e.at < f.to),
   );

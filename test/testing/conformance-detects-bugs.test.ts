@@ -1,6 +1,12 @@
 import { AssertionError } from 'node:assert';
 import { describe, expect, it } from 'vitest';
-import type { Page, PageRequest, Store, UnitOfWork, Workspace } from '../../src/index.js';
+import type { Timestamp } from '../../src/core/clock.js';
+import type { AccountId } from '../../src/core/ids.js';
+import type { Page, PageRequest } from '../../src/core/paging.js';
+import { granteeId, type Grantee } from '../../src/core/principal.js';
+import { REPOSITORY_NAMES, type Store, type UnitOfWork } from '../../src/ports/store.js';
+import type { WorkspaceGrant } from '../../src/workspace/grant.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
 import { createMemoryStore } from '../../src/memory.js';
 import {
   describeStoreConformance,
@@ -23,23 +29,59 @@ function check(id: string): ConformanceCheck {
 
 type RepoPatches = { [K in keyof UnitOfWork]?: Partial<UnitOfWork[K]> };
 
+/** Builds a unit of work with `repo(name)` for every repository. */
+function unitOfWorkOf(repo: (name: keyof UnitOfWork) => object): UnitOfWork {
+  return Object.fromEntries(REPOSITORY_NAMES.map((name) => [name, repo(name)])) as unknown as UnitOfWork;
+}
+
 /** A store whose units of work have some repository methods replaced. */
 function patched(inner: Store, patch: (tx: UnitOfWork) => RepoPatches): Store {
   return {
     transaction: (work, options) =>
       inner.transaction((tx) => {
         const p = patch(tx);
-        return work({
-          users: { ...tx.users, ...p.users },
-          accounts: { ...tx.accounts, ...p.accounts },
-          memberships: { ...tx.memberships, ...p.memberships },
-          workspaces: { ...tx.workspaces, ...p.workspaces },
-          resources: { ...tx.resources, ...p.resources },
-          audit: { ...tx.audit, ...p.audit },
-        });
+        return work(unitOfWorkOf((name) => ({ ...tx[name], ...p[name] })));
       }, options),
   };
 }
+
+/** Every item of a paged listing. */
+async function all<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = await list(cursor === undefined ? { limit: 500 } : { limit: 500, cursor });
+    out.push(...p.items);
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return out;
+}
+
+/** Pages `sorted` after `cursor` by `keyOf`, as an adapter sorting in memory would. */
+function pageFrom<T>(sorted: readonly T[], page: PageRequest, keyOf: (t: T) => string): Page<T> {
+  const start = page.cursor === undefined ? 0 : sorted.findIndex((t) => keyOf(t) === page.cursor) + 1;
+  const rest = sorted.slice(start);
+  const items = rest.slice(0, page.limit);
+  return { items, nextCursor: rest.length > page.limit ? keyOf(items[items.length - 1]!) : null };
+}
+
+/** Seats as the sum of members, user grants and pending invitations: emails are not de-duplicated. */
+async function naiveSeats(tx: UnitOfWork, accountId: AccountId, now: Timestamp, candidate?: string): Promise<number> {
+  const members = await all((page) => tx.memberships.listByAccount(accountId, page));
+  const workspaces = await all((page) => tx.workspaces.listByAccount(accountId, page));
+  const grantees = new Set<string>();
+  for (const w of workspaces) {
+    for (const g of await all((page) => tx.grants.listByWorkspace(w.id, page))) if (g.grantee.type === 'user') grantees.add(g.grantee.userId);
+  }
+  const pending = await all((page) => tx.invitations.listByAccount(accountId, { status: 'pending' }, page));
+  return members.length + grantees.size + pending.filter((i) => i.expiresAt > now).length + (candidate === undefined ? 0 : 1);
+}
+
+const grantKey = (g: WorkspaceGrant): string => `${g.grantee.type}:${granteeId(g.grantee)}`;
+
+/** The grantee of the other type with the same id. */
+const sameIdOtherType = (g: Grantee): Grantee =>
+  g.type === 'user' ? { type: 'service-account', serviceAccountId: g.userId as string as never } : { type: 'user', userId: g.serviceAccountId as string as never };
 
 /**
  * A store without transactions: every repository call commits on its own, so units of work
@@ -47,7 +89,7 @@ function patched(inner: Store, patch: (tx: UnitOfWork) => RepoPatches): Store {
  */
 function autocommit(inner: Store): Store {
   const auto = {} as Record<string, Record<string, unknown>>;
-  for (const repo of ['users', 'accounts', 'memberships', 'workspaces', 'resources', 'audit'] as const) {
+  for (const repo of REPOSITORY_NAMES) {
     auto[repo] = new Proxy(
       {},
       {
@@ -98,14 +140,7 @@ function poisonedAfterRefusal(inner: Store): Store {
               };
             },
           });
-        return work({
-          users: wrap(tx.users),
-          accounts: wrap(tx.accounts),
-          memberships: wrap(tx.memberships),
-          workspaces: wrap(tx.workspaces),
-          resources: wrap(tx.resources),
-          audit: wrap(tx.audit),
-        });
+        return work(unitOfWorkOf((name) => wrap(tx[name])));
       }, options),
   };
 }
@@ -193,6 +228,11 @@ const VARIANTS: readonly Variant[] = [
       'transactions/rollback-workspace-delete',
       'transactions/rollback-resources-delete-by-workspace',
       'transactions/rollback-audit-append',
+      'transactions/rollback-grant-insert',
+      'transactions/rollback-grants-delete-by-grantee',
+      'transactions/rollback-invitation-update',
+      'transactions/rollback-service-account-delete',
+      'transactions/rollback-api-keys-delete-by-owner',
       'transactions/rollback-all-writes',
       'transactions/sequence-after-rollback',
       'concurrency/concurrent-rollbacks',
@@ -228,8 +268,8 @@ const VARIANTS: readonly Variant[] = [
   {
     bug: 'a refused write aborts the rest of the unit of work (PostgreSQL without ON CONFLICT)',
     store: () => poisonedAfterRefusal(createMemoryStore()),
-    caughtBy: ['transactions/usable-after-refused-write'],
-    passes: ['concurrency/workspace-handle-race'],
+    caughtBy: ['transactions/usable-after-refused-write', 'transactions/usable-after-refused-access-write'],
+    passes: ['concurrency/workspace-handle-race', 'concurrency/grant-insert-race'],
     failsWithAdapterError: true,
   },
   {
@@ -325,6 +365,153 @@ const VARIANTS: readonly Variant[] = [
         },
       })),
     caughtBy: ['users/insert-and-get', 'users/email-unique'],
+  },
+  {
+    bug: 'grants.insert overwrites an existing grant instead of refusing it (an upsert)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        grants: {
+          insert: async (g) => {
+            if (!(await tx.grants.get(g.workspaceId, g.grantee))) return tx.grants.insert(g);
+            await tx.grants.updateRole(g.workspaceId, g.grantee, g.role, g.updatedAt);
+            return 'ok';
+          },
+        },
+      })),
+    caughtBy: ['grants/duplicate-exists', 'concurrency/grant-insert-race', 'transactions/usable-after-refused-access-write'],
+    passes: ['grants/insert-and-get', 'grants/list-by-workspace-paging', 'seats/distinct-emails'],
+  },
+  {
+    bug: 'grants.listByWorkspace orders by grantee id only, so service accounts (sa_…) come before users',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        grants: {
+          listByWorkspace: async (workspaceId, page) => {
+            const id = (g: WorkspaceGrant) => granteeId(g.grantee);
+            const sorted = (await all((p) => tx.grants.listByWorkspace(workspaceId, p))).sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+            return pageFrom(sorted, page, grantKey);
+          },
+        },
+      })),
+    caughtBy: ['grants/list-by-workspace-paging'],
+    passes: ['grants/delete-by-grantee', 'grants/insert-and-get'],
+  },
+  {
+    bug: 'grants.deleteByWorkspace reports 0 (the driver\'s affected-row count is ignored)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        grants: { deleteByWorkspace: async (id) => (await tx.grants.deleteByWorkspace(id), 0) },
+      })),
+    caughtBy: ['grants/delete-by-workspace', 'transactions/rollback-grants-delete-by-workspace'],
+    passes: ['transactions/rollback-all-writes'],
+  },
+  {
+    bug: 'invitations.update ignores the expected version',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        invitations: {
+          update: async (invitation) => {
+            const current = await tx.invitations.getById(invitation.id);
+            return current ? tx.invitations.update(invitation, current.version) : 'conflict';
+          },
+        },
+      })),
+    caughtBy: ['invitations/update-guarded-by-version', 'concurrency/invitation-update-race', 'transactions/usable-after-refused-access-write'],
+    passes: ['invitations/update-frees-pending-slot', 'concurrency/invitation-accept-race'],
+  },
+  {
+    bug: 'invitations.insert refuses any earlier invitation for the slot, answered or not (a unique index without WHERE status = pending)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        invitations: {
+          insert: async (invitation) => {
+            const workspaceId = invitation.target.type === 'workspace' ? invitation.target.workspaceId : undefined;
+            const earlier = await all((page) => tx.invitations.listByAccount(invitation.accountId, { workspaceId }, page));
+            const clash = earlier.some((i) => i.email === invitation.email && i.target.type === invitation.target.type);
+            return clash ? 'exists' : tx.invitations.insert(invitation);
+          },
+        },
+      })),
+    caughtBy: ['invitations/one-pending-per-target', 'invitations/update-frees-pending-slot'],
+    passes: ['invitations/insert-and-get', 'concurrency/pending-invitation-race'],
+  },
+  {
+    bug: "invitations.countPendingByRole also counts account invitations whose account role has the same name ('owner')",
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        invitations: {
+          countPendingByRole: async (accountId, role) => {
+            const pending = await all((page) => tx.invitations.listByAccount(accountId, { status: 'pending' }, page));
+            const sameName = pending.filter((i) => i.target.type === 'account' && i.target.role === role).length;
+            return (await tx.invitations.countPendingByRole(accountId, role)) + sameName;
+          },
+        },
+      })),
+    caughtBy: ['invitations/count-pending-by-role'],
+  },
+  {
+    bug: 'serviceAccounts.insert ignores name uniqueness',
+    store: () => {
+      let n = 0;
+      return patched(createMemoryStore(), (tx) => ({
+        serviceAccounts: { insert: async (sa) => (await tx.serviceAccounts.insert({ ...sa, name: `${sa.name} #${(n += 1)}` }), 'ok') },
+      }));
+    },
+    caughtBy: ['serviceAccounts/name-unique-per-account', 'concurrency/service-account-name-race'],
+    passes: ['roles/name-unique-per-account', 'concurrency/role-name-race'],
+  },
+  {
+    bug: 'apiKeys.listByOwner ignores the owner type (matches the id alone)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        apiKeys: {
+          listByOwner: async (owner, page) => {
+            const keys = [...(await all((p) => tx.apiKeys.listByOwner(owner, p))), ...(await all((p) => tx.apiKeys.listByOwner(sameIdOtherType(owner), p)))];
+            return pageFrom(keys.sort((a, b) => (a.id < b.id ? -1 : 1)), page, (k) => k.id);
+          },
+        },
+      })),
+    caughtBy: ['apiKeys/list-by-owner-paging'],
+    passes: ['apiKeys/update-guarded-by-version'],
+  },
+  {
+    bug: 'seats.count adds members, user grantees and pending invitations up without de-duplicating emails',
+    store: () => patched(createMemoryStore(), (tx) => ({ seats: { count: (accountId, now, candidate) => naiveSeats(tx, accountId, now, candidate) } })),
+    caughtBy: ['seats/distinct-emails', 'seats/candidate-email', 'seats/pending-unexpired-invitations-only', 'seats/follows-writes'],
+    passes: ['concurrency/seat-limit-guard'],
+  },
+  {
+    bug: 'seats.count counts candidateEmail even when that email already holds a seat',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        seats: { count: async (accountId, now, candidate) => (await tx.seats.count(accountId, now)) + (candidate === undefined ? 0 : 1) },
+      })),
+    caughtBy: ['seats/candidate-email'],
+    passes: ['seats/distinct-emails', 'seats/follows-writes', 'concurrency/seat-limit-guard'],
+  },
+  {
+    bug: 'workspaces.listAccessible ignores withDefaultRole',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        workspaces: { listAccessible: (accountId, grantee, _options, page) => tx.workspaces.listAccessible(accountId, grantee, { withDefaultRole: false }, page) },
+      })),
+    caughtBy: ['workspaces/list-accessible', 'workspaces/list-accessible-paging'],
+    passes: ['workspaces/count-by-default-role', 'transactions/read-your-access-writes'],
+  },
+  {
+    bug: 'workspaces.listAccessible returns a cursor on its last page (filtering after LIMIT instead of before)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        workspaces: {
+          listAccessible: async (accountId, grantee, options, page) => {
+            const p = await tx.workspaces.listAccessible(accountId, grantee, options, page);
+            const last = p.items[p.items.length - 1];
+            return p.nextCursor === null && last && p.items.length === page.limit ? { items: p.items, nextCursor: last.handle } : p;
+          },
+        },
+      })),
+    caughtBy: ['workspaces/list-accessible-paging'],
+    passes: ['workspaces/list-accessible'],
   },
   {
     bug: 'handles are ordered like en_US collation instead of by code unit',

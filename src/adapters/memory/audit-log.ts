@@ -2,6 +2,7 @@ import type { AuditEvent } from '../../audit/audit-event.js';
 import type { AccountId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/paging.js';
 import type { AuditFilter } from '../../ports/repositories.js';
+import { principalKey } from '../../core/principal.js';
 
 /** Events of one index key, in sequence order; `ordered` while their times never went back. */
 interface Posting {
@@ -12,7 +13,7 @@ interface Posting {
 const SEP = '\u0000';
 
 function actorKey(e: AuditEvent): string {
-  return e.actor.type === 'user' ? e.actor.userId : e.actor.name;
+  return principalKey(e.actor);
 }
 
 /** The index keys an event is filed under: its account, workspace, action and actor. */

@@ -1,8 +1,9 @@
 /* eslint-disable @typescript-eslint/require-await -- the port is async; this adapter has nothing to await */
 import type { Account, AccountRole, Membership, User } from '../../account/account.js';
+import type { ApiKey } from '../../account/api-key.js';
+import type { ServiceAccount } from '../../account/service-account.js';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event.js';
 import type { AccountId, ResourceId, UserId, WorkspaceId } from '../../core/ids.js';
-import type { Page, PageRequest } from '../../core/paging.js';
 import type { ResourceInventory } from '../../ports/resource-inventory.js';
 import type {
   AccountRepository,
@@ -13,11 +14,17 @@ import type {
   WorkspaceRepository,
 } from '../../ports/repositories.js';
 import type { Store, TransactionOptions, UnitOfWork } from '../../ports/store.js';
+import type { CustomRole } from '../../role/custom-role.js';
+import type { WorkspaceGrant } from '../../workspace/grant.js';
+import type { Invitation } from '../../workspace/invitation.js';
 import type { ResourceCounts, ResourceKind, TrackedResource } from '../../workspace/resource.js';
 import type { Workspace } from '../../workspace/workspace.js';
+import { accessRepositories, AccessState } from './access-repositories.js';
+import { granteeKey } from './access-tables.js';
 import { MemoryAuditLog } from './audit-log.js';
 import { Mutex } from './mutex.js';
 import { SortedKeys } from './sorted-keys.js';
+import { Counters, deepFreeze, getOrCreate, pageOf, type Guard, type Undo } from './tables.js';
 
 /** A deep, JSON-shaped copy of everything an in-memory store holds, in a canonical order. */
 export interface MemoryStoreSnapshot {
@@ -27,6 +34,12 @@ export interface MemoryStoreSnapshot {
   readonly workspaces: readonly Workspace[];
   readonly resources: readonly TrackedResource[];
   readonly audit: readonly AuditEvent[];
+  readonly roles: readonly CustomRole[];
+  /** Ordered by workspace id, then users before service accounts, then grantee id. */
+  readonly grants: readonly WorkspaceGrant[];
+  readonly invitations: readonly Invitation[];
+  readonly serviceAccounts: readonly ServiceAccount[];
+  readonly apiKeys: readonly ApiKey[];
 }
 
 /**
@@ -45,23 +58,6 @@ export interface MemoryStore extends Store {
 
 const ROLE_ZERO: RoleCounts = { owner: 0, admin: 0, member: 0 };
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = create();
-    map.set(key, v);
-  }
-  return v;
-}
-
 class State {
   readonly users = new Map<UserId, User>();
   readonly usersByEmail = new Map<string, UserId>();
@@ -74,16 +70,36 @@ class State {
   readonly workspaces = new Map<WorkspaceId, Workspace>();
   readonly workspacesByAccount = new Map<AccountId, Map<string, WorkspaceId>>();
   readonly workspaceOrder = new Map<AccountId, SortedKeys>();
+  /** Per account: default role → workspaces having it. */
+  readonly defaultRoles = new Counters<AccountId>();
   readonly resources = new Map<WorkspaceId, Map<ResourceId, TrackedResource>>();
   readonly resourceCounts = new Map<WorkspaceId, Map<ResourceKind, number>>();
   readonly audit = new MemoryAuditLog();
   auditSequence = 0;
+  readonly access = new AccessState();
+
+  /** Files a stored workspace under its account's handle indexes and default-role counts. */
+  indexWorkspace(w: Workspace): void {
+    this.workspaces.set(w.id, w);
+    getOrCreate(this.workspacesByAccount, w.accountId, () => new Map<string, WorkspaceId>()).set(w.handle, w.id);
+    getOrCreate(this.workspaceOrder, w.accountId, () => new SortedKeys()).insert(w.handle);
+    if (w.defaultRole !== null) this.defaultRoles.add(w.accountId, w.defaultRole, 1);
+  }
+
+  /** The inverse of {@link State.indexWorkspace}. */
+  unindexWorkspace(w: Workspace): void {
+    this.workspaces.delete(w.id);
+    this.workspacesByAccount.get(w.accountId)?.delete(w.handle);
+    this.workspaceOrder.get(w.accountId)?.delete(w.handle);
+    if (w.defaultRole !== null) this.defaultRoles.add(w.accountId, w.defaultRole, -1);
+  }
 }
 
-type Undo = () => void;
+/** How many workspaces `listAccessible` reads from the handle index at a time. */
+const ACCESSIBLE_BATCH = 64;
 
 /** Builds the repositories of one unit of work over `s`, recording inverses in `undo`. */
-function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): UnitOfWork {
+function unitOfWork(s: State, undo: Undo[], guard: Guard): UnitOfWork {
   const users: UserRepository = {
     getById: async (id) => (guard(false), s.users.get(id) ?? null),
     getByEmail: async (email) => {
@@ -147,9 +163,7 @@ function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): Un
     listByAccount: async (accountId, page) => {
       guard(false);
       const byUser = s.memberships.get(accountId);
-      const order = s.membershipOrder.get(accountId);
-      if (!byUser || !order) return { items: [], nextCursor: null };
-      return pageOf(order, page, (id) => byUser.get(id as UserId)!, (m) => m.userId);
+      return pageOf(s.membershipOrder.get(accountId), page.cursor, page.limit, (id) => byUser!.get(id as UserId)!, (m) => m.userId);
     },
     listByUser: async (userId) => {
       guard(false);
@@ -223,49 +237,58 @@ function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): Un
     listByAccount: async (accountId, page) => {
       guard(false);
       const byHandle = s.workspacesByAccount.get(accountId);
-      const order = s.workspaceOrder.get(accountId);
-      if (!byHandle || !order) return { items: [], nextCursor: null };
-      return pageOf(order, page, (h) => s.workspaces.get(byHandle.get(h)!)!, (w) => w.handle);
+      return pageOf(s.workspaceOrder.get(accountId), page.cursor, page.limit, (h) => s.workspaces.get(byHandle!.get(h)!)!, (w) => w.handle);
     },
     countByAccount: async (accountId) => (guard(false), s.workspacesByAccount.get(accountId)?.size ?? 0),
+    listAccessible: async (accountId, grantee, options, page) => {
+      guard(false);
+      // Walks the account's handle index from the cursor (bounded by its workspaces, a plan
+      // limit), keeping those with a grant of `grantee` or, if asked, a default role.
+      const order = s.workspaceOrder.get(accountId);
+      const byHandle = s.workspacesByAccount.get(accountId);
+      const key = granteeKey(grantee);
+      const items: Workspace[] = [];
+      let cursor = page.cursor;
+      let more = false;
+      while (order && byHandle && !more) {
+        const handles = order.after(cursor, ACCESSIBLE_BATCH);
+        for (const handle of handles) {
+          const w = s.workspaces.get(byHandle.get(handle)!)!;
+          if (!s.access.grants.has(w.id, key) && !(options.withDefaultRole && w.defaultRole !== null)) continue;
+          if (items.length === page.limit) {
+            more = true;
+            break;
+          }
+          items.push(w);
+        }
+        if (handles.length < ACCESSIBLE_BATCH) break;
+        cursor = handles[handles.length - 1];
+      }
+      const last = items[items.length - 1];
+      return { items, nextCursor: more && last !== undefined ? last.handle : null };
+    },
+    countByDefaultRole: async (accountId, role) => (guard(false), s.defaultRoles.get(accountId, role)),
     insert: async (workspace) => {
       guard(true);
-      const byHandle = getOrCreate(s.workspacesByAccount, workspace.accountId, () => new Map<string, WorkspaceId>());
-      if (byHandle.has(workspace.handle) || s.workspaces.has(workspace.id)) return 'handle-taken';
-      s.workspaces.set(workspace.id, deepFreeze({ ...workspace }));
-      byHandle.set(workspace.handle, workspace.id);
-      getOrCreate(s.workspaceOrder, workspace.accountId, () => new SortedKeys()).insert(workspace.handle);
-      undo.push(() => {
-        s.workspaces.delete(workspace.id);
-        byHandle.delete(workspace.handle);
-        s.workspaceOrder.get(workspace.accountId)?.delete(workspace.handle);
-      });
+      if (s.workspacesByAccount.get(workspace.accountId)?.has(workspace.handle) || s.workspaces.has(workspace.id)) return 'handle-taken';
+      const stored = deepFreeze({ ...workspace });
+      s.indexWorkspace(stored);
+      undo.push(() => s.unindexWorkspace(stored));
       return 'ok';
     },
     update: async (workspace, expectedVersion) => {
       guard(true);
       const before = s.workspaces.get(workspace.id);
       if (!before || before.version !== expectedVersion) return 'conflict';
-      const target = getOrCreate(s.workspacesByAccount, workspace.accountId, () => new Map<string, WorkspaceId>());
-      const holder = target.get(workspace.handle);
+      // Checked under the (possibly new) account: a transfer changes the account.
+      const holder = s.workspacesByAccount.get(workspace.accountId)?.get(workspace.handle);
       if (holder !== undefined && holder !== workspace.id) return 'handle-taken';
-      // Re-index under the (possibly new) account and handle; a transfer changes the account.
-      const unindex = (w: Workspace): void => {
-        s.workspacesByAccount.get(w.accountId)?.delete(w.handle);
-        s.workspaceOrder.get(w.accountId)?.delete(w.handle);
-      };
-      const index = (w: Workspace): void => {
-        getOrCreate(s.workspacesByAccount, w.accountId, () => new Map<string, WorkspaceId>()).set(w.handle, w.id);
-        getOrCreate(s.workspaceOrder, w.accountId, () => new SortedKeys()).insert(w.handle);
-      };
       const after = deepFreeze({ ...workspace });
-      unindex(before);
-      index(after);
-      s.workspaces.set(after.id, after);
+      s.unindexWorkspace(before);
+      s.indexWorkspace(after);
       undo.push(() => {
-        unindex(after);
-        index(before);
-        s.workspaces.set(before.id, before);
+        s.unindexWorkspace(after);
+        s.indexWorkspace(before);
       });
       return 'ok';
     },
@@ -273,14 +296,8 @@ function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): Un
       guard(true);
       const before = s.workspaces.get(id);
       if (!before || before.version !== expectedVersion) return 'conflict';
-      s.workspaces.delete(id);
-      s.workspacesByAccount.get(before.accountId)?.delete(before.handle);
-      s.workspaceOrder.get(before.accountId)?.delete(before.handle);
-      undo.push(() => {
-        s.workspaces.set(id, before);
-        s.workspacesByAccount.get(before.accountId)?.set(before.handle, id);
-        s.workspaceOrder.get(before.accountId)?.insert(before.handle);
-      });
+      s.unindexWorkspace(before);
+      undo.push(() => s.indexWorkspace(before));
       return 'ok';
     },
   };
@@ -340,20 +357,17 @@ function unitOfWork(s: State, undo: Undo[], guard: (write: boolean) => void): Un
     list: async (accountId, filter, page) => (guard(false), s.audit.list(accountId, filter, page)),
   };
 
-  return { users, accounts, memberships, workspaces, resources, audit };
-}
+  const access = accessRepositories(
+    s.access,
+    {
+      members: (accountId) => s.memberships.get(accountId)?.keys() ?? [],
+      email: (userId) => s.users.get(userId)?.email,
+    },
+    undo,
+    guard,
+  );
 
-function pageOf<T>(
-  order: SortedKeys,
-  page: PageRequest,
-  load: (key: string) => T,
-  keyOf: (item: T) => string,
-): Page<T> {
-  const keys = order.after(page.cursor, page.limit + 1);
-  const more = keys.length > page.limit;
-  const items = (more ? keys.slice(0, page.limit) : keys).map(load);
-  const last = items[items.length - 1];
-  return { items, nextCursor: more && last !== undefined ? keyOf(last) : null };
+  return { users, accounts, memberships, workspaces, resources, audit, ...access };
 }
 
 /**
@@ -409,6 +423,11 @@ export function createMemoryStore(): MemoryStore {
           (r) => r.id,
         ),
         audit: state.audit.all(),
+        roles: byKey(state.access.roles.byId.values(), (r) => r.id),
+        grants: byKey(state.access.grants.all(), (g) => `${g.workspaceId}\u0000${granteeKey(g.grantee)}`),
+        invitations: byKey(state.access.invitations.byId.values(), (i) => i.id),
+        serviceAccounts: byKey(state.access.serviceAccounts.byId.values(), (a) => a.id),
+        apiKeys: byKey(state.access.apiKeys.byId.values(), (k) => k.id),
       });
     },
   };

@@ -1,6 +1,7 @@
 import type { Account } from '../../account/account.js';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event.js';
 import type { UserId, WorkspaceId } from '../../core/ids.js';
+import { principalKey } from '../../core/principal.js';
 import type { AuditFilter } from '../../ports/repositories.js';
 import type { Store } from '../../ports/store.js';
 import type { Workspace } from '../../workspace/workspace.js';
@@ -30,7 +31,7 @@ function matches(e: AuditEvent, filter: AuditFilter): boolean {
   if (filter.action !== undefined && e.action !== filter.action) return false;
   if (filter.from !== undefined && e.at < filter.from) return false;
   if (filter.to !== undefined && e.at >= filter.to) return false;
-  if (filter.actor !== undefined && (e.actor.type === 'user' ? e.actor.userId : e.actor.name) !== filter.actor) return false;
+  if (filter.actor !== undefined && principalKey(e.actor) !== filter.actor) return false;
   return true;
 }
 

@@ -11,6 +11,12 @@ export const STORE_CONFORMANCE_SUITES = [
   'workspaces',
   'resources',
   'audit',
+  'roles',
+  'grants',
+  'invitations',
+  'serviceAccounts',
+  'apiKeys',
+  'seats',
   'transactions',
   'concurrency',
 ] as const;

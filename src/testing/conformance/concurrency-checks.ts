@@ -1,5 +1,7 @@
 import type { Account } from '../../account/account.js';
 import type { AuditEvent } from '../../audit/audit-event.js';
+import { asServiceAccount, asUser } from '../../core/principal.js';
+import type { Invitation } from '../../workspace/invitation.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { byCodeUnit, expectDeepEqual, expectEqual, expectTrue, show, tally } from './assertions.js';
 import { defineCheck, type ConformanceCheck } from './check.js';
@@ -8,9 +10,12 @@ import {
   Fixtures,
   inTx,
   insertAccount,
+  insertApiKey,
+  insertInvitation,
   insertMembership,
   insertPersonal,
   insertWorkspace,
+  seedAccessWorld,
   seedAccounts,
   seedOrganization,
   seedPeople,
@@ -207,6 +212,123 @@ export function concurrencyChecks(): ConformanceCheck[] {
       );
       expectDeepEqual(tally(outcomes), { inserted: limit, refused: 10 - limit }, 'outcomes of concurrent guarded inserts');
       expectEqual(await inTx(store, (tx) => tx.workspaces.countByAccount(org.id)), limit, 'workspaces.countByAccount after the race');
+    }),
+
+    defineCheck('concurrency', 'role-name-race', ['ROLE-2'], "of 50 concurrent inserts of custom roles with one name in one account exactly one gets 'ok', the rest 'name-taken'", async (store) => {
+      const f = new Fixtures();
+      const org = f.organization();
+      await seedAccounts(store, [org]);
+      const name = `Race ${f.tag}`;
+      const contenders = Array.from({ length: 50 }, () => f.role(org.id, { name }));
+      const outcomes = await race(50, (i) => inTx(store, (tx) => tx.roles.insert(contenders[i]!)));
+      const winner = contenders[expectOneWinner(outcomes, 'name-taken', 'roles.insert')]!;
+      await inTx(store, async (tx) => {
+        expectOnlyPage(await tx.roles.listByAccount(org.id, { limit: 500 }), [winner], 'roles.listByAccount after the race');
+      });
+    }),
+
+    defineCheck('concurrency', 'service-account-name-race', ['SA-1'], "of 50 concurrent inserts of service accounts with one name in one account exactly one gets 'ok', the rest 'name-taken'", async (store) => {
+      const f = new Fixtures();
+      const org = f.organization();
+      await seedAccounts(store, [org]);
+      const name = `Race ${f.tag}`;
+      const contenders = Array.from({ length: 50 }, () => f.serviceAccount(org.id, { name }));
+      const outcomes = await race(50, (i) => inTx(store, (tx) => tx.serviceAccounts.insert(contenders[i]!)));
+      const winner = contenders[expectOneWinner(outcomes, 'name-taken', 'serviceAccounts.insert')]!;
+      await inTx(store, async (tx) => {
+        expectOnlyPage(await tx.serviceAccounts.listByAccount(org.id, { limit: 500 }), [winner], 'serviceAccounts.listByAccount after the race');
+      });
+    }),
+
+    defineCheck('concurrency', 'grant-insert-race', ['SHR-1'], "of 50 concurrent inserts of one grant (workspace, grantee) exactly one gets 'ok', the rest 'exists'", async (store) => {
+      const { f, org, people, ws } = await seedAccessWorld(store);
+      const alice = asUser(people[0]!.user.id);
+      const roles = ['developer', 'viewer', 'runner'] as const;
+      const contenders = Array.from({ length: 50 }, (_, i) => f.grant(ws[0]!, alice, roles[i % 3]));
+      const outcomes = await race(50, (i) => inTx(store, (tx) => tx.grants.insert(contenders[i]!)));
+      const winner = contenders[expectOneWinner(outcomes, 'exists', 'grants.insert')]!;
+      await inTx(store, async (tx) => {
+        expectOnlyPage(await tx.grants.listByWorkspace(ws[0]!.id, { limit: 500 }), [winner], 'grants.listByWorkspace after the race');
+        expectEqual(await tx.grants.countByRole(org.id, winner.role), 1, 'grants.countByRole of the winning role after the race');
+      });
+    }),
+
+    defineCheck('concurrency', 'pending-invitation-race', ['INV-1'], "of 50 concurrent inserts of pending invitations for one (account, target, email) exactly one gets 'ok', the rest 'exists'", async (store) => {
+      const { f, org, ws } = await seedAccessWorld(store);
+      const email = f.email();
+      const contenders = Array.from({ length: 50 }, (_, i) =>
+        f.workspaceInvitation(ws[0]!, i % 2 === 0 ? 'developer' : 'viewer', { email }),
+      );
+      const outcomes = await race(50, (i) => inTx(store, (tx) => tx.invitations.insert(contenders[i]!)));
+      const winner = contenders[expectOneWinner(outcomes, 'exists', 'invitations.insert')]!;
+      await inTx(store, async (tx) => {
+        expectOnlyPage(await tx.invitations.listByAccount(org.id, {}, { limit: 500 }), [winner], 'invitations.listByAccount after the race');
+      });
+    }),
+
+    defineCheck('concurrency', 'invitation-update-race', ['INV-3'], "of 20 concurrent guarded updates of one invitation from one version exactly one gets 'ok', the rest 'conflict'", async (store) => {
+      const { f, org, people } = await seedAccessWorld(store);
+      const inv = f.invitation(org.id);
+      await inTx(store, (tx) => insertInvitation(tx, inv));
+      const contenders: Invitation[] = Array.from({ length: 20 }, (_, i) => ({
+        ...inv,
+        status: i % 2 === 0 ? 'accepted' : 'revoked',
+        respondedAt: f.at(30 + i),
+        acceptedBy: i % 2 === 0 ? people[i % 3]!.user.id : null,
+        version: inv.version + 1,
+      }));
+      const outcomes = await race(20, (i) => inTx(store, (tx) => tx.invitations.update(contenders[i]!, inv.version)));
+      const winner = contenders[expectOneWinner(outcomes, 'conflict', 'invitations.update')]!;
+      await inTx(store, async (tx) => {
+        expectDeepEqual(await tx.invitations.getById(inv.id), winner, 'the stored invitation is the winner');
+      });
+    }),
+
+    defineCheck('concurrency', 'invitation-accept-race', ['INV-3'], 'units of work that read an invitation, and accept it if it is still pending, at the version read: of 20 concurrent ones exactly one accepts and the others see it accepted (getById locks the row)', async (store) => {
+      const { f, org, people } = await seedAccessWorld(store, { people: 20 });
+      const inv = f.invitation(org.id);
+      await inTx(store, (tx) => insertInvitation(tx, inv));
+      const outcomes = await race(20, (i) =>
+        inTx(store, async (tx) => {
+          const current = await tx.invitations.getById(inv.id);
+          if (current?.status !== 'pending') return 'not-pending';
+          const accepted: Invitation = { ...current, status: 'accepted', respondedAt: f.at(30), acceptedBy: people[i]!.user.id, version: current.version + 1 };
+          return tx.invitations.update(accepted, current.version);
+        }),
+      );
+      expectDeepEqual(tally(outcomes), { ok: 1, 'not-pending': 19 }, 'outcomes of concurrent read-then-accept units of work');
+      const stored = await inTx(store, (tx) => tx.invitations.getById(inv.id));
+      expectEqual(stored?.status, 'accepted', 'the status after the race');
+      expectEqual(stored?.version, inv.version + 1, 'the version after the race');
+    }),
+
+    defineCheck('concurrency', 'api-key-update-race', ['SA-2'], "of 20 concurrent guarded updates of one API key from one version exactly one gets 'ok', the rest 'conflict'", async (store) => {
+      const { f, org, bots } = await seedAccessWorld(store);
+      const key = f.apiKey(asServiceAccount(bots[0]!.id), org.id);
+      await inTx(store, (tx) => insertApiKey(tx, key));
+      const contenders = Array.from({ length: 20 }, (_, i) => ({ ...key, revokedAt: f.at(30 + i), version: key.version + 1 }));
+      const outcomes = await race(20, (i) => inTx(store, (tx) => tx.apiKeys.update(contenders[i]!, key.version)));
+      const winner = contenders[expectOneWinner(outcomes, 'conflict', 'apiKeys.update')]!;
+      await inTx(store, async (tx) => {
+        expectDeepEqual(await tx.apiKeys.getById(key.id), winner, 'the stored key is the winner');
+      });
+    }),
+
+    defineCheck('concurrency', 'seat-limit-guard', ['PLAN-2'], 'units of work that lock the account, count seats with the candidate and invite only within a limit never exceed the limit', async (store) => {
+      const { f, org } = await seedAccessWorld(store, { people: 2, members: [[0, 'owner'], [1, 'member']] });
+      const limit = 5;
+      const now = f.at(60);
+      const outcomes = await race(10, () =>
+        inTx(store, async (tx) => {
+          await tx.accounts.lock(org.id);
+          const invitation = f.invitation(org.id);
+          if ((await tx.seats.count(org.id, now, invitation.email)) > limit) return 'refused';
+          await insertInvitation(tx, invitation);
+          return 'invited';
+        }),
+      );
+      expectDeepEqual(tally(outcomes), { invited: limit - 2, refused: 10 - (limit - 2) }, 'outcomes of concurrent guarded invitations');
+      expectEqual(await inTx(store, (tx) => tx.seats.count(org.id, now)), limit, 'seats.count after the race');
     }),
 
     defineCheck('concurrency', 'audit-append-race', ['AUD-1'], 'concurrent appends get distinct sequences, and the log lists each event once in sequence order', async (store) => {

@@ -1,9 +1,26 @@
+import { createHash } from 'node:crypto';
 import type { Account, AccountRole, Membership, User } from '../../account/account.js';
+import type { ApiKey } from '../../account/api-key.js';
+import type { ServiceAccount } from '../../account/service-account.js';
 import type { NewAuditEvent } from '../../audit/audit-event.js';
 import type { Timestamp } from '../../core/clock.js';
 import type { Handle } from '../../core/handle.js';
-import type { AccountId, AuditEventId, ResourceId, UserId, WorkspaceId } from '../../core/ids.js';
+import type {
+  AccountId,
+  ApiKeyId,
+  AuditEventId,
+  InvitationId,
+  ResourceId,
+  RoleId,
+  ServiceAccountId,
+  UserId,
+  WorkspaceId,
+} from '../../core/ids.js';
+import { granteeId, type Grantee } from '../../core/principal.js';
 import type { Store, UnitOfWork } from '../../ports/store.js';
+import type { CustomRole, WorkspaceRoleRef } from '../../role/custom-role.js';
+import type { WorkspaceGrant } from '../../workspace/grant.js';
+import type { Invitation } from '../../workspace/invitation.js';
 import type { ResourceKind, TrackedResource } from '../../workspace/resource.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { expectEqual } from './assertions.js';
@@ -13,6 +30,14 @@ import { expectEqual } from './assertions.js';
 // Handles obey HDL-2 and ids stay short, so an adapter may keep its usual column constraints.
 
 const BASE_TIME = Date.UTC(2026, 0, 1);
+
+/** Minutes in the default invitation lifetime (INV-1: 7 days). */
+const INVITATION_MINUTES = 7 * 24 * 60;
+
+/** A realistic secret or token hash: the hex SHA-256 of `seed`. */
+function sha256(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex');
+}
 
 function randomTag(): string {
   let tag = '';
@@ -104,7 +129,12 @@ export class Fixtures {
     };
   }
 
-  /** A workspace of `accountId` at version 1. */
+  /** A fresh, normalized email `${label}-${tag}-${seq}@example.test`. */
+  email(label = 'invitee'): string {
+    return `${label}-${this.tag}-${this.seq()}@example.test`;
+  }
+
+  /** A workspace of `accountId` at version 1, without a default role. */
   workspace(accountId: AccountId, overrides: Partial<Omit<Workspace, 'accountId'>> = {}): Workspace {
     const createdAt = this.at(2);
     return {
@@ -112,6 +142,7 @@ export class Fixtures {
       accountId,
       handle: this.handle('ws'),
       description: 'a workspace — with “quotes”, \'apostrophes\' and émojis 🚀',
+      defaultRole: null,
       version: 1,
       createdAt,
       updatedAt: createdAt,
@@ -136,6 +167,88 @@ export class Fixtures {
       state: run ? 'completed' : null,
       endedAt: run ? this.at(5) : null,
       parentRunId: null,
+      ...overrides,
+    };
+  }
+
+  /**
+   * A custom role of `accountId` (ROLE-2) named `Role ${tag} ${seq}` (names built later sort
+   * after earlier ones), with sorted scopes and no inherited role.
+   */
+  role(accountId: AccountId, overrides: Partial<Omit<CustomRole, 'accountId'>> = {}): CustomRole {
+    const seq = this.seq();
+    return {
+      id: this.id<RoleId>('role', seq),
+      accountId,
+      name: `Role ${this.tag} ${seq}`,
+      scopes: ['run_deployments', 'see_flows'],
+      inherits: null,
+      createdAt: this.at(3),
+      ...overrides,
+    };
+  }
+
+  /** A service account of `accountId` (SA-1) named `Bot ${tag} ${seq}`. */
+  serviceAccount(accountId: AccountId, overrides: Partial<Omit<ServiceAccount, 'accountId'>> = {}): ServiceAccount {
+    const seq = this.seq();
+    return { id: this.id<ServiceAccountId>('sa', seq), accountId, name: `Bot ${this.tag} ${seq}`, createdAt: this.at(3), ...overrides };
+  }
+
+  /** A grant of `role` on `workspace` to `grantee` (SHR-1), recorded in the workspace's account. */
+  grant(workspace: Workspace, grantee: Grantee, role: WorkspaceRoleRef = 'developer', overrides: Partial<WorkspaceGrant> = {}): WorkspaceGrant {
+    return {
+      workspaceId: workspace.id,
+      accountId: workspace.accountId,
+      grantee,
+      role,
+      createdAt: this.at(4),
+      updatedAt: this.at(4),
+      ...overrides,
+    };
+  }
+
+  /**
+   * A pending invitation (INV-1) of `accountId` to a fresh email, by default to join the
+   * account as a member, invited by a system principal, expiring 7 days after it was created.
+   */
+  invitation(accountId: AccountId, overrides: Partial<Omit<Invitation, 'accountId'>> = {}): Invitation {
+    const id = this.id<InvitationId>('inv');
+    return {
+      id,
+      accountId,
+      email: this.email(),
+      target: { type: 'account', role: 'member' },
+      invitedBy: { type: 'system', name: 'conformance' },
+      status: 'pending',
+      tokenHash: sha256(id),
+      createdAt: this.at(6),
+      expiresAt: this.at(6 + INVITATION_MINUTES),
+      respondedAt: null,
+      acceptedBy: null,
+      version: 1,
+      ...overrides,
+    };
+  }
+
+  /** A pending invitation to collaborate on `workspace` with `role` (COL-1). */
+  workspaceInvitation(workspace: Workspace, role: WorkspaceRoleRef = 'developer', overrides: Partial<Omit<Invitation, 'accountId' | 'target'>> = {}): Invitation {
+    return this.invitation(workspace.accountId, { target: { type: 'workspace', workspaceId: workspace.id, role }, ...overrides });
+  }
+
+  /** An API key of `owner` (SA-2) recorded in `accountId`, at version 1, without expiry. */
+  apiKey(owner: Grantee, accountId: AccountId, overrides: Partial<Omit<ApiKey, 'owner' | 'accountId'>> = {}): ApiKey {
+    const id = this.id<ApiKeyId>('key');
+    return {
+      id,
+      owner,
+      accountId,
+      name: `key of ${granteeId(owner)}`,
+      secretHash: sha256(id),
+      createdAt: this.at(7),
+      expiresAt: null,
+      revokedAt: null,
+      rotatedTo: null,
+      version: 1,
       ...overrides,
     };
   }
@@ -190,6 +303,31 @@ export async function insertWorkspace(tx: UnitOfWork, workspace: Workspace): Pro
   expectEqual(await tx.workspaces.insert(workspace), 'ok', `setup: workspaces.insert(${workspace.id})`);
 }
 
+/** Inserts a custom role in `tx` and expects `'ok'`. */
+export async function insertRole(tx: UnitOfWork, role: CustomRole): Promise<void> {
+  expectEqual(await tx.roles.insert(role), 'ok', `setup: roles.insert(${role.id})`);
+}
+
+/** Inserts a service account in `tx` and expects `'ok'`. */
+export async function insertServiceAccount(tx: UnitOfWork, serviceAccount: ServiceAccount): Promise<void> {
+  expectEqual(await tx.serviceAccounts.insert(serviceAccount), 'ok', `setup: serviceAccounts.insert(${serviceAccount.id})`);
+}
+
+/** Inserts a grant in `tx` and expects `'ok'`. */
+export async function insertGrant(tx: UnitOfWork, grant: WorkspaceGrant): Promise<void> {
+  expectEqual(await tx.grants.insert(grant), 'ok', `setup: grants.insert(${grant.workspaceId}, ${granteeId(grant.grantee)})`);
+}
+
+/** Inserts an invitation in `tx` and expects `'ok'`. */
+export async function insertInvitation(tx: UnitOfWork, invitation: Invitation): Promise<void> {
+  expectEqual(await tx.invitations.insert(invitation), 'ok', `setup: invitations.insert(${invitation.id})`);
+}
+
+/** Inserts an API key in `tx` and expects `'ok'`. */
+export async function insertApiKey(tx: UnitOfWork, key: ApiKey): Promise<void> {
+  expectEqual(await tx.apiKeys.insert(key), 'ok', `setup: apiKeys.insert(${key.id})`);
+}
+
 /** Commits `count` users with their personal accounts. */
 export async function seedPeople(store: Store, f: Fixtures, count: number): Promise<PersonalRecords[]> {
   const people = Array.from({ length: count }, () => f.personal());
@@ -228,6 +366,61 @@ export async function seedWorkspaces(store: Store, workspaces: readonly Workspac
   await store.transaction(async (tx) => {
     for (const w of workspaces) await insertWorkspace(tx, w);
   });
+}
+
+/**
+ * Committed state for the access checks: an organization `org` and another one `other`, users
+ * (with personal accounts, not members unless `members` says so), service accounts of `org`,
+ * workspaces of both (in handle order) and a custom role in each.
+ */
+export interface AccessWorld {
+  readonly f: Fixtures;
+  readonly org: Account;
+  readonly other: Account;
+  /** Users in id order. */
+  readonly people: readonly PersonalRecords[];
+  /** Service accounts of `org`, in id order. */
+  readonly bots: readonly ServiceAccount[];
+  /** Workspaces of `org`, in id and handle order. */
+  readonly ws: readonly Workspace[];
+  /** Workspaces of `other`. */
+  readonly otherWs: readonly Workspace[];
+  /** A custom role of `org`. */
+  readonly role: CustomRole;
+  /** A custom role of `other`. */
+  readonly otherRole: CustomRole;
+}
+
+/** Options of {@link seedAccessWorld}. */
+export interface AccessWorldOptions {
+  readonly people?: number;
+  readonly bots?: number;
+  readonly workspaces?: number;
+  readonly otherWorkspaces?: number;
+  /** Memberships of `org` to add: index into `people` and role. */
+  readonly members?: readonly (readonly [number, AccountRole])[];
+}
+
+/** Commits an {@link AccessWorld}. */
+export async function seedAccessWorld(store: Store, options: AccessWorldOptions = {}): Promise<AccessWorld> {
+  const f = new Fixtures();
+  const [org, other] = [f.organization(), f.organization()];
+  const people = Array.from({ length: options.people ?? 3 }, () => f.personal());
+  const bots = Array.from({ length: options.bots ?? 2 }, () => f.serviceAccount(org.id));
+  const ws = Array.from({ length: options.workspaces ?? 3 }, () => f.workspace(org.id));
+  const otherWs = Array.from({ length: options.otherWorkspaces ?? 1 }, () => f.workspace(other.id));
+  const [role, otherRole] = [f.role(org.id), f.role(other.id)];
+  await store.transaction(async (tx) => {
+    await insertAccount(tx, org);
+    await insertAccount(tx, other);
+    for (const p of people) await insertPersonal(tx, p);
+    for (const [i, role] of options.members ?? []) await insertMembership(tx, f.membership(org.id, people[i]!.user.id, role));
+    for (const b of bots) await insertServiceAccount(tx, b);
+    for (const w of [...ws, ...otherWs]) await insertWorkspace(tx, w);
+    await insertRole(tx, role);
+    await insertRole(tx, otherRole);
+  });
+  return { f, org, other, people, bots, ws, otherWs, role, otherRole };
 }
 
 /** Runs `work` in its own transaction: shorthand for reads that verify committed state. */

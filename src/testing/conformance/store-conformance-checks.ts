@@ -1,11 +1,18 @@
 import { accountsChecks } from './accounts-checks.js';
+import { apiKeysChecks } from './api-keys-checks.js';
 import { auditChecks } from './audit-checks.js';
 import type { ConformanceCheck } from './check.js';
 import { concurrencyChecks } from './concurrency-checks.js';
+import { grantsChecks } from './grants-checks.js';
+import { invitationsChecks } from './invitations-checks.js';
 import { membershipsChecks } from './memberships-checks.js';
 import { resourcesChecks } from './resources-checks.js';
+import { rolesChecks } from './roles-checks.js';
+import { seatsChecks } from './seats-checks.js';
+import { serviceAccountsChecks } from './service-accounts-checks.js';
 import { transactionsChecks } from './transactions-checks.js';
 import { usersChecks } from './users-checks.js';
+import { workspaceAccessChecks } from './workspace-access-checks.js';
 import { workspacesChecks } from './workspaces-checks.js';
 
 /**
@@ -26,8 +33,15 @@ export function storeConformanceChecks(): readonly ConformanceCheck[] {
     ...accountsChecks(),
     ...membershipsChecks(),
     ...workspacesChecks(),
+    ...workspaceAccessChecks(),
     ...resourcesChecks(),
     ...auditChecks(),
+    ...rolesChecks(),
+    ...grantsChecks(),
+    ...invitationsChecks(),
+    ...serviceAccountsChecks(),
+    ...apiKeysChecks(),
+    ...seatsChecks(),
     ...transactionsChecks(),
     ...concurrencyChecks(),
   ]);

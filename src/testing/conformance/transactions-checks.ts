@@ -1,13 +1,32 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Account, Membership } from '../../account/account.js';
+import type { ApiKey } from '../../account/api-key.js';
+import type { ServiceAccount } from '../../account/service-account.js';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event.js';
+import { asServiceAccount, asUser, type ServiceAccountPrincipal, type UserPrincipal } from '../../core/principal.js';
 import type { Store, UnitOfWork } from '../../ports/store.js';
+import type { CustomRole } from '../../role/custom-role.js';
+import type { WorkspaceGrant } from '../../workspace/grant.js';
+import type { Invitation } from '../../workspace/invitation.js';
 import type { TrackedResource } from '../../workspace/resource.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { byCodeUnit, expectDeepEqual, expectEqual, expectRejectsWith, expectTrue } from './assertions.js';
 import { defineCheck, type ConformanceCheck } from './check.js';
 import { expectOnlyPage } from './paging.js';
-import { Fixtures, inTx, insertAccount, insertMembership, insertPersonal, insertWorkspace, type PersonalRecords } from './fixtures.js';
+import {
+  Fixtures,
+  inTx,
+  insertAccount,
+  insertApiKey,
+  insertGrant,
+  insertInvitation,
+  insertMembership,
+  insertPersonal,
+  insertRole,
+  insertServiceAccount,
+  insertWorkspace,
+  type PersonalRecords,
+} from './fixtures.js';
 
 /** Committed state every transaction check starts from, and records its writes will use. */
 interface World {
@@ -17,11 +36,29 @@ interface World {
   readonly carol: PersonalRecords;
   /** alice is an owner, bob a member; carol is not a member. */
   readonly org: Account;
-  /** Has resources. */
+  /** Has resources, grants (bob: developer, bot: role) and a pending invitation. */
   readonly w1: Workspace;
-  /** Has no resources. */
+  /** Has no resources, grants or invitations; its default role is viewer. */
   readonly w2: Workspace;
   readonly event: AuditEvent;
+  /** A custom role of org, used by bot's grant. */
+  readonly role: CustomRole;
+  /** A custom role of org nothing uses. */
+  readonly spareRole: CustomRole;
+  /** A service account of org with a grant on w1 and an API key. */
+  readonly bot: ServiceAccount;
+  /** A service account of org without grants or keys. */
+  readonly spareBot: ServiceAccount;
+  readonly botPrincipal: ServiceAccountPrincipal;
+  readonly bobPrincipal: UserPrincipal;
+  readonly bobGrant: WorkspaceGrant;
+  readonly botGrant: WorkspaceGrant;
+  /** Pending, to collaborate on w1 as viewer. */
+  readonly invitation: Invitation;
+  /** Pending, to join org. */
+  readonly accountInvitation: Invitation;
+  readonly aliceKey: ApiKey;
+  readonly botKey: ApiKey;
   // Records the checks write:
   readonly newPerson: PersonalRecords;
   readonly newOrg: Account;
@@ -31,13 +68,37 @@ interface World {
   readonly carolMembership: Membership;
   readonly newResources: readonly TrackedResource[];
   readonly newEvent: NewAuditEvent;
+  readonly newRole: CustomRole;
+  readonly newServiceAccount: ServiceAccount;
+  /** carol on w1 as runner. */
+  readonly newGrant: WorkspaceGrant;
+  /** Pending, to collaborate on w1. */
+  readonly newInvitation: Invitation;
+  /** `invitation`, revoked. */
+  readonly revokedInvitation: Invitation;
+  /** A key of bob. */
+  readonly newApiKey: ApiKey;
+  /** `botKey`, revoked. */
+  readonly revokedKey: ApiKey;
 }
+
+/** The instant seat counts are observed at: after creation, before any invitation expires. */
+const SEATS_AT_MINUTES = 60;
 
 async function buildWorld(store: Store): Promise<World> {
   const f = new Fixtures();
   const [alice, bob, carol, newPerson] = [f.personal(), f.personal(), f.personal(), f.personal()];
   const org = f.organization();
-  const [w1, w2] = [f.workspace(org.id), f.workspace(org.id)];
+  const [w1, w2] = [f.workspace(org.id), f.workspace(org.id, { defaultRole: 'viewer' })];
+  const [role, spareRole] = [f.role(org.id), f.role(org.id)];
+  const [bot, spareBot] = [f.serviceAccount(org.id), f.serviceAccount(org.id)];
+  const [bobPrincipal, botPrincipal] = [asUser(bob.user.id), asServiceAccount(bot.id)];
+  const bobGrant = f.grant(w1, bobPrincipal, 'developer');
+  const botGrant = f.grant(w1, botPrincipal, role.id);
+  const invitation = f.workspaceInvitation(w1, 'viewer', { email: carol.user.email, invitedBy: asUser(alice.user.id) });
+  const accountInvitation = f.invitation(org.id);
+  const aliceKey = f.apiKey(asUser(alice.user.id), alice.account.id);
+  const botKey = f.apiKey(botPrincipal, org.id);
   const event = await inTx(store, async (tx) => {
     for (const p of [alice, bob, carol]) await insertPersonal(tx, p);
     await insertAccount(tx, org);
@@ -46,6 +107,16 @@ async function buildWorld(store: Store): Promise<World> {
     await insertWorkspace(tx, w1);
     await insertWorkspace(tx, w2);
     await tx.resources.insertMany([f.resource(w1.id, 'flow'), f.resource(w1.id, 'flow'), f.resource(w1.id, 'flow-run')]);
+    await insertRole(tx, role);
+    await insertRole(tx, spareRole);
+    await insertServiceAccount(tx, bot);
+    await insertServiceAccount(tx, spareBot);
+    await insertGrant(tx, bobGrant);
+    await insertGrant(tx, botGrant);
+    await insertInvitation(tx, invitation);
+    await insertInvitation(tx, accountInvitation);
+    await insertApiKey(tx, aliceKey);
+    await insertApiKey(tx, botKey);
     return tx.audit.append(f.event(org.id, { workspaceId: w1.id, subject: { type: 'workspace', id: w1.id } }));
   });
   return {
@@ -57,6 +128,18 @@ async function buildWorld(store: Store): Promise<World> {
     w1,
     w2,
     event,
+    role,
+    spareRole,
+    bot,
+    spareBot,
+    botPrincipal,
+    bobPrincipal,
+    bobGrant,
+    botGrant,
+    invitation,
+    accountInvitation,
+    aliceKey,
+    botKey,
     newPerson,
     newOrg: f.organization(),
     renamedOrg: { ...org, handle: f.handle('renamed'), displayName: 'Renamed', version: org.version + 1 },
@@ -65,6 +148,13 @@ async function buildWorld(store: Store): Promise<World> {
     carolMembership: f.membership(org.id, carol.user.id, 'admin'),
     newResources: [f.resource(w1.id, 'deployment'), f.resource(w2.id, 'block'), f.resource(w1.id, 'flow')],
     newEvent: f.event(org.id, { action: 'member.added', at: f.at(20) }),
+    newRole: f.role(org.id, { inherits: 'runner' }),
+    newServiceAccount: f.serviceAccount(org.id),
+    newGrant: f.grant(w1, asUser(carol.user.id), 'runner'),
+    newInvitation: f.workspaceInvitation(w1, role.id),
+    revokedInvitation: { ...invitation, status: 'revoked', respondedAt: f.at(21), version: invitation.version + 1 },
+    newApiKey: f.apiKey(bobPrincipal, bob.account.id, { expiresAt: f.at(60 * 24 * 30) }),
+    revokedKey: { ...botKey, revokedAt: f.at(22), version: botKey.version + 1 },
   };
 }
 
@@ -100,6 +190,38 @@ async function observe(tx: UnitOfWork, w: World): Promise<unknown> {
     out[`workspaces.getById(${ws.id})`] = await tx.workspaces.getById(ws.id);
     out[`resources.countByWorkspace(${ws.id})`] = await tx.resources.countByWorkspace(ws.id);
   }
+  Object.assign(out, await observeAccess(tx, w));
+  return out;
+}
+
+/** Everything the world's access records can be observed through, read with `tx`. */
+async function observeAccess(tx: UnitOfWork, w: World): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const grantees = [w.bobPrincipal, w.botPrincipal, asUser(w.carol.user.id), asUser(w.alice.user.id)];
+  const byGrant = (gs: readonly WorkspaceGrant[]) => [...gs].sort((a, b) => byCodeUnit(a.workspaceId, b.workspaceId));
+  for (const r of [w.role, w.spareRole, w.newRole]) out[`roles.getById(${r.id})`] = await tx.roles.getById(r.id);
+  out['roles.listByAccount'] = await tx.roles.listByAccount(w.org.id, { limit: 500 });
+  for (const b of [w.bot, w.spareBot, w.newServiceAccount]) out[`serviceAccounts.getById(${b.id})`] = await tx.serviceAccounts.getById(b.id);
+  out['serviceAccounts.listByAccount'] = await tx.serviceAccounts.listByAccount(w.org.id, { limit: 500 });
+  for (const ws of [w.w1, w.w2]) {
+    out[`grants.listByWorkspace(${ws.id})`] = await tx.grants.listByWorkspace(ws.id, { limit: 500 });
+    for (const g of grantees) out[`grants.get(${ws.id}, ${JSON.stringify(g)})`] = await tx.grants.get(ws.id, g);
+  }
+  for (const g of grantees) {
+    out[`grants.listByGrantee(${JSON.stringify(g)})`] = byGrant(await tx.grants.listByGrantee(w.org.id, g));
+    out[`workspaces.listAccessible(${JSON.stringify(g)})`] = await tx.workspaces.listAccessible(w.org.id, g, { withDefaultRole: true }, { limit: 500 });
+    out[`apiKeys.listByOwner(${JSON.stringify(g)})`] = await tx.apiKeys.listByOwner(g, { limit: 500 });
+  }
+  for (const role of ['developer', 'runner', 'viewer', w.role.id, w.spareRole.id] as const) {
+    out[`grants.countByRole(${role})`] = await tx.grants.countByRole(w.org.id, role);
+    out[`invitations.countPendingByRole(${role})`] = await tx.invitations.countPendingByRole(w.org.id, role);
+    out[`workspaces.countByDefaultRole(${role})`] = await tx.workspaces.countByDefaultRole(w.org.id, role);
+  }
+  for (const i of [w.invitation, w.accountInvitation, w.newInvitation]) out[`invitations.getById(${i.id})`] = await tx.invitations.getById(i.id);
+  out['invitations.listByAccount'] = await tx.invitations.listByAccount(w.org.id, {}, { limit: 500 });
+  out['invitations.listByAccount(pending)'] = await tx.invitations.listByAccount(w.org.id, { status: 'pending' }, { limit: 500 });
+  for (const k of [w.aliceKey, w.botKey, w.newApiKey]) out[`apiKeys.getById(${k.id})`] = await tx.apiKeys.getById(k.id);
+  out['seats.count'] = await tx.seats.count(w.org.id, w.f.at(SEATS_AT_MINUTES));
   return out;
 }
 
@@ -145,6 +267,53 @@ const WRITES: readonly WriteCase[] = [
     write: async (tx, w) => expectEqual(await tx.resources.deleteByWorkspace(w.w1.id), 3, 'resources.deleteByWorkspace'),
   },
   { slug: 'audit-append', what: 'audit.append', write: async (tx, w) => void (await tx.audit.append(w.newEvent)) },
+  { slug: 'role-insert', what: 'roles.insert', write: async (tx, w) => ok(await tx.roles.insert(w.newRole), 'roles.insert') },
+  { slug: 'role-delete', what: 'roles.delete', write: async (tx, w) => ok(await tx.roles.delete(w.spareRole.id), 'roles.delete') },
+  { slug: 'grant-insert', what: 'grants.insert', write: async (tx, w) => ok(await tx.grants.insert(w.newGrant), 'grants.insert') },
+  {
+    slug: 'grant-update-role',
+    what: 'grants.updateRole',
+    write: async (tx, w) => ok(await tx.grants.updateRole(w.w1.id, w.bobPrincipal, w.role.id, w.f.at(30)), 'grants.updateRole'),
+  },
+  { slug: 'grant-delete', what: 'grants.delete', write: async (tx, w) => ok(await tx.grants.delete(w.w1.id, w.botPrincipal), 'grants.delete') },
+  {
+    slug: 'grants-delete-by-workspace',
+    what: 'grants.deleteByWorkspace',
+    write: async (tx, w) => expectEqual(await tx.grants.deleteByWorkspace(w.w1.id), 2, 'grants.deleteByWorkspace'),
+  },
+  {
+    slug: 'grants-delete-by-grantee',
+    what: 'grants.deleteByGrantee',
+    write: async (tx, w) => expectEqual(await tx.grants.deleteByGrantee(w.org.id, w.bobPrincipal), 1, 'grants.deleteByGrantee'),
+  },
+  { slug: 'invitation-insert', what: 'invitations.insert', write: async (tx, w) => ok(await tx.invitations.insert(w.newInvitation), 'invitations.insert') },
+  {
+    slug: 'invitation-update',
+    what: 'invitations.update',
+    write: async (tx, w) => ok(await tx.invitations.update(w.revokedInvitation, w.invitation.version), 'invitations.update'),
+  },
+  {
+    slug: 'invitations-delete-by-workspace',
+    what: 'invitations.deleteByWorkspace',
+    write: async (tx, w) => expectEqual(await tx.invitations.deleteByWorkspace(w.w1.id), 1, 'invitations.deleteByWorkspace'),
+  },
+  {
+    slug: 'service-account-insert',
+    what: 'serviceAccounts.insert',
+    write: async (tx, w) => ok(await tx.serviceAccounts.insert(w.newServiceAccount), 'serviceAccounts.insert'),
+  },
+  {
+    slug: 'service-account-delete',
+    what: 'serviceAccounts.delete',
+    write: async (tx, w) => ok(await tx.serviceAccounts.delete(w.spareBot.id), 'serviceAccounts.delete'),
+  },
+  { slug: 'api-key-insert', what: 'apiKeys.insert', write: async (tx, w) => ok(await tx.apiKeys.insert(w.newApiKey), 'apiKeys.insert') },
+  { slug: 'api-key-update', what: 'apiKeys.update', write: async (tx, w) => ok(await tx.apiKeys.update(w.revokedKey, w.botKey.version), 'apiKeys.update') },
+  {
+    slug: 'api-keys-delete-by-owner',
+    what: 'apiKeys.deleteByOwner',
+    write: async (tx, w) => expectEqual(await tx.apiKeys.deleteByOwner(w.botPrincipal), 1, 'apiKeys.deleteByOwner'),
+  },
 ];
 
 /** Every write of {@link WRITES} plus a few more, in one unit of work, in an order foreign keys allow. */
@@ -159,10 +328,31 @@ async function writeEverything(tx: UnitOfWork, w: World): Promise<void> {
   await insertWorkspace(tx, w.newWorkspace);
   ok(await tx.workspaces.update(w.editedW1, w.w1.version), 'workspaces.update');
   await tx.resources.insertMany(w.newResources);
+  await writeAccess(tx, w);
   expectEqual(await tx.resources.deleteByWorkspace(w.w2.id), 1, 'resources.deleteByWorkspace');
+  expectEqual(await tx.grants.deleteByWorkspace(w.w2.id), 0, 'grants.deleteByWorkspace');
+  expectEqual(await tx.invitations.deleteByWorkspace(w.w2.id), 0, 'invitations.deleteByWorkspace');
   ok(await tx.workspaces.delete(w.w2.id, w.w2.version), 'workspaces.delete');
   await tx.audit.append(w.newEvent);
   await tx.audit.append(w.f.event(w.newOrg.id));
+}
+
+/** Every access write of {@link WRITES}, in an order foreign keys allow. */
+async function writeAccess(tx: UnitOfWork, w: World): Promise<void> {
+  await insertRole(tx, w.newRole);
+  ok(await tx.roles.delete(w.spareRole.id), 'roles.delete');
+  await insertServiceAccount(tx, w.newServiceAccount);
+  ok(await tx.serviceAccounts.delete(w.spareBot.id), 'serviceAccounts.delete');
+  await insertGrant(tx, w.newGrant);
+  ok(await tx.grants.updateRole(w.w1.id, w.bobPrincipal, w.newRole.id, w.f.at(30)), 'grants.updateRole');
+  await insertGrant(tx, w.f.grant(w.w1, asServiceAccount(w.newServiceAccount.id), 'worker'));
+  expectEqual(await tx.grants.deleteByGrantee(w.org.id, w.botPrincipal), 1, 'grants.deleteByGrantee');
+  ok(await tx.grants.delete(w.w1.id, asUser(w.carol.user.id)), 'grants.delete');
+  await insertInvitation(tx, w.newInvitation);
+  ok(await tx.invitations.update(w.revokedInvitation, w.invitation.version), 'invitations.update');
+  await insertApiKey(tx, w.newApiKey);
+  ok(await tx.apiKeys.update(w.revokedKey, w.botKey.version), 'apiKeys.update');
+  expectEqual(await tx.apiKeys.deleteByOwner(w.botPrincipal), 1, 'apiKeys.deleteByOwner');
 }
 
 class ConformanceRollback extends Error {
@@ -263,6 +453,44 @@ export function transactionsChecks(): ConformanceCheck[] {
       });
     }),
 
+    defineCheck('transactions', 'read-your-access-writes', ['STORE-2', 'SHR-1', 'INV-3'], 'writes of roles, grants, invitations, service accounts and API keys are visible to later reads of the same unit of work, through every index', async (store) => {
+      const w = await buildWorld(store);
+      await inTx(store, async (tx) => {
+        await writeAccess(tx, w);
+        const bobGrant = { ...w.bobGrant, role: w.newRole.id, updatedAt: w.f.at(30) };
+        const newBotGrant = w.f.grant(w.w1, asServiceAccount(w.newServiceAccount.id), 'worker');
+        expectDeepEqual(await tx.roles.getById(w.newRole.id), w.newRole, 'roles.getById of a role inserted earlier');
+        expectEqual(await tx.roles.getById(w.spareRole.id), null, 'roles.getById of a role deleted earlier');
+        expectOnlyPage(await tx.roles.listByAccount(w.org.id, { limit: 500 }), [w.role, w.newRole], 'roles.listByAccount after earlier role writes');
+        expectOnlyPage(await tx.serviceAccounts.listByAccount(w.org.id, { limit: 500 }), [w.bot, w.newServiceAccount], 'serviceAccounts.listByAccount after earlier writes');
+        expectEqual(await tx.serviceAccounts.getById(w.spareBot.id), null, 'serviceAccounts.getById of a service account deleted earlier');
+        expectOnlyPage(await tx.grants.listByWorkspace(w.w1.id, { limit: 500 }), [bobGrant, newBotGrant], 'grants.listByWorkspace after earlier grant writes');
+        expectDeepEqual(await tx.grants.listByGrantee(w.org.id, w.botPrincipal), [], 'grants.listByGrantee of a grantee whose grants were deleted earlier');
+        expectEqual(await tx.grants.countByRole(w.org.id, w.newRole.id), 1, 'grants.countByRole of the role set earlier');
+        expectEqual(await tx.grants.countByRole(w.org.id, w.role.id), 0, 'grants.countByRole of a role whose grants were deleted earlier');
+        expectEqual(await tx.grants.countByRole(w.org.id, 'developer'), 0, 'grants.countByRole of the role replaced earlier');
+        expectOnlyPage(
+          await tx.workspaces.listAccessible(w.org.id, asUser(w.carol.user.id), { withDefaultRole: false }, { limit: 500 }),
+          [],
+          'workspaces.listAccessible of a user whose grant was deleted earlier',
+        );
+        expectDeepEqual(await tx.invitations.getById(w.invitation.id), w.revokedInvitation, 'invitations.getById of an invitation updated earlier');
+        expectOnlyPage(
+          await tx.invitations.listByAccount(w.org.id, { status: 'pending' }, { limit: 500 }),
+          [w.accountInvitation, w.newInvitation],
+          'invitations.listByAccount of pending invitations after earlier writes',
+        );
+        expectOnlyPage(await tx.invitations.listByAccount(w.org.id, { status: 'revoked' }, { limit: 500 }), [w.revokedInvitation], 'invitations.listByAccount of revoked invitations after earlier writes');
+        expectEqual(await tx.invitations.countPendingByRole(w.org.id, 'viewer'), 0, 'invitations.countPendingByRole of the role of an invitation revoked earlier');
+        expectEqual(await tx.invitations.countPendingByRole(w.org.id, w.role.id), 1, 'invitations.countPendingByRole of the role of an invitation inserted earlier');
+        expectEqual(await tx.apiKeys.getById(w.botKey.id), null, 'apiKeys.getById of a key deleted earlier');
+        expectOnlyPage(await tx.apiKeys.listByOwner(w.bobPrincipal, { limit: 500 }), [w.newApiKey], 'apiKeys.listByOwner of a key inserted earlier');
+        // alice and bob (members), the account invitation and the new invitation; carol's grant was deleted and her invitation revoked.
+        expectEqual(await tx.seats.count(w.org.id, w.f.at(SEATS_AT_MINUTES)), 4, 'seats.count after earlier writes');
+        expectEqual(await tx.seats.count(w.org.id, w.f.at(SEATS_AT_MINUTES), w.carol.user.email), 5, 'seats.count with a candidate after earlier writes');
+      });
+    }),
+
     defineCheck('transactions', 'commit-visible', ['STORE-2'], 'a unit of work that resolves commits all its writes for later units of work, and resolves to the value of the work', async (store) => {
       const w = await buildWorld(store);
       const value = { answer: 42 };
@@ -296,6 +524,38 @@ export function transactionsChecks(): ConformanceCheck[] {
         expectDeepEqual(await tx.users.getById(w.newPerson.user.id), w.newPerson.user, 'a user inserted after refused writes');
         expectDeepEqual(await tx.workspaces.getById(w.w1.id), w.w1, 'the workspace whose update was refused');
         expectDeepEqual(await tx.accounts.getById(w.org.id), w.org, 'the account whose update was refused');
+      });
+    }),
+
+    defineCheck('transactions', 'usable-after-refused-access-write', ['STORE-2', 'ROLE-2', 'SHR-1', 'INV-1', 'SA-1'], "a unit of work goes on after an access write was refused ('name-taken', 'exists', 'conflict', 'missing') and commits what it wrote", async (store) => {
+      // Refusals a SQL adapter typically detects through a unique index (see usable-after-refused-write).
+      const w = await buildWorld(store);
+      await inTx(store, async (tx) => {
+        expectEqual(await tx.roles.insert({ ...w.newRole, name: w.role.name }), 'name-taken', 'roles.insert with a taken name');
+        expectEqual(await tx.serviceAccounts.insert({ ...w.newServiceAccount, name: w.bot.name }), 'name-taken', 'serviceAccounts.insert with a taken name');
+        expectEqual(await tx.grants.insert({ ...w.bobGrant, role: 'viewer' }), 'exists', 'grants.insert of an existing grant');
+        expectEqual(await tx.invitations.insert({ ...w.newInvitation, email: w.invitation.email, target: w.invitation.target }), 'exists', 'invitations.insert of a second pending invitation');
+        expectEqual(await tx.invitations.update(w.revokedInvitation, w.invitation.version + 5), 'conflict', 'invitations.update with a stale version');
+        expectEqual(await tx.apiKeys.update(w.revokedKey, w.botKey.version + 5), 'conflict', 'apiKeys.update with a stale version');
+        expectEqual(await tx.grants.updateRole(w.w2.id, w.bobPrincipal, 'viewer', w.f.at(30)), 'missing', 'grants.updateRole of a missing grant');
+        expectEqual(await tx.grants.delete(w.w2.id, w.bobPrincipal), 'missing', 'grants.delete of a missing grant');
+        expectEqual(await tx.roles.delete(w.newRole.id), 'missing', 'roles.delete of a missing role');
+        expectEqual(await tx.serviceAccounts.delete(w.newServiceAccount.id), 'missing', 'serviceAccounts.delete of a missing service account');
+        await insertRole(tx, w.newRole);
+        await insertServiceAccount(tx, w.newServiceAccount);
+        await insertGrant(tx, w.newGrant);
+        await insertInvitation(tx, w.newInvitation);
+        await insertApiKey(tx, w.newApiKey);
+      });
+      await inTx(store, async (tx) => {
+        expectDeepEqual(await tx.roles.getById(w.newRole.id), w.newRole, 'a role inserted after refused writes');
+        expectDeepEqual(await tx.serviceAccounts.getById(w.newServiceAccount.id), w.newServiceAccount, 'a service account inserted after refused writes');
+        expectDeepEqual(await tx.grants.get(w.w1.id, w.newGrant.grantee), w.newGrant, 'a grant inserted after refused writes');
+        expectDeepEqual(await tx.invitations.getById(w.newInvitation.id), w.newInvitation, 'an invitation inserted after refused writes');
+        expectDeepEqual(await tx.apiKeys.getById(w.newApiKey.id), w.newApiKey, 'an API key inserted after refused writes');
+        expectDeepEqual(await tx.grants.get(w.w1.id, w.bobPrincipal), w.bobGrant, 'the grant whose duplicate was refused');
+        expectDeepEqual(await tx.invitations.getById(w.invitation.id), w.invitation, 'the invitation whose update was refused');
+        expectDeepEqual(await tx.apiKeys.getById(w.botKey.id), w.botKey, 'the key whose update was refused');
       });
     }),
 
