@@ -1,14 +1,18 @@
 // A guided tour of workspace-kit, in memory: `npm run demo`.
 //
-// It tells one story (sign-up, an organization, workspaces, plans, edits, deletion, the audit
-// log) and doubles as a smoke test: a step whose outcome differs from the expected one prints
-// UNEXPECTED and the process exits with status 1. The helpers that print are at the bottom.
+// It tells one story (sign-up, an organization, workspaces, plans, edits, deletion, sharing and
+// roles, an invitation, a service account with an API key, the audit log) and doubles as a smoke
+// test: a step whose outcome differs from the expected one prints UNEXPECTED and the process
+// exits with status 1. The helpers that print are at the bottom.
 import {
+  asServiceAccount,
   asUser,
   createWorkspaceKit,
   manualClock,
   sequentialIds,
   system,
+  type AccessExplanation,
+  type AccessSource,
   type AuditEvent,
   type ErrorCode,
   type KitResult,
@@ -130,7 +134,103 @@ const newDev = await ok(
 );
 names.set(newDev.id, `${newDev.fullHandle} (${newDev.id})`);
 
-heading('8. The audit log of acme (a pro feature, for Owners and Admins)');
+heading('8. Sharing acme/prod: a default role, a grant, a role change');
+await ok(
+  `ada sets acme/prod's default role`,
+  kit.setDefaultWorkspaceRole(asAda, { workspaceId: prod.id, role: 'viewer' }),
+  (w) => `viewer for every member of acme (v${w.version})`,
+);
+await ok(
+  'linus lists the workspaces he can see',
+  kit.listWorkspaces(asLinus, { accountId }),
+  (p) => p.items.map((w) => w.fullHandle).join(', '),
+);
+await ok(
+  'ada shares acme/prod with linus',
+  kit.shareWorkspace(asAda, { workspaceId: prod.id, grantee: asLinus, role: 'runner' }),
+  (g) => `grant: ${g.role}`,
+);
+const deployment = { workspaceId: prod.id, resources: [{ kind: 'deployment' as const, name: 'etl' }] };
+await refused('linus (runner) adds a deployment', kit.trackResources(asLinus, deployment), 'FORBIDDEN');
+await ok(
+  `ada changes linus's role`,
+  kit.changeWorkspaceRole(asAda, { workspaceId: prod.id, grantee: asLinus, role: 'developer' }),
+  (g) => `grant: runner → ${g.role}`,
+);
+await ok('linus (developer) adds a deployment', kit.trackResources(asLinus, deployment), (rs) => `${rs.length} deployment`);
+const access = await ok(
+  'linus asks where his access comes from',
+  kit.explainAccess(asLinus, { workspaceId: prod.id }),
+  (x) => `${x.scopes.length} scopes in acme/prod, account role ${x.accountRole ?? 'none'}`,
+);
+printExplanation(access);
+
+heading('9. Inviting a collaborator by email (the token is a Secret)');
+const notebooks = await ok(
+  `ada creates 'notebooks' in @ada`,
+  kit.createWorkspace(asAda, { accountId: ada.account.id, handle: 'notebooks' }),
+  (w) => `${w.fullHandle} (personal account, ${ada.account.planId} plan)`,
+);
+const invited = await ok(
+  'ada invites margaret@example.com',
+  kit.inviteCollaborator(asAda, { workspaceId: notebooks.id, email: 'Margaret@Example.com' }),
+  (i) => `${i.invitation.id}, ${i.invitation.status}, role ${i.invitation.target.role}, until ${i.invitation.expiresAt.slice(0, 10)}`,
+);
+console.log('    the result as JSON, as a log line or a response body would show it:');
+printWrapped(JSON.stringify(invited), 6);
+const token = invited.token.reveal(); // only for the email to margaret, never for a log
+const publicPart = token.slice(0, token.lastIndexOf('.') + 1);
+console.log(`    token.reveal() → ${publicPart}<${token.length - publicPart.length} random characters>, for the email only`);
+await ok(
+  'margaret signs up through the link',
+  kit.acceptInvitation(signup, { token, newUser: { displayName: 'Margaret', handle: 'margaret' } }),
+  (a) => {
+    names.set(a.user.id, 'margaret');
+    return `user ${a.user.id} and @${a.createdAccount?.handle ?? '?'} created, grant: ${a.grant?.role ?? '?'}`;
+  },
+);
+await refused('the same link is used again', kit.acceptInvitation(signup, { token }), 'INVITATION_INVALID');
+
+heading('10. A service account and its API key');
+const bot = await ok(
+  `ada creates service account 'ci-bot'`,
+  kit.createServiceAccount(asAda, { accountId, name: 'ci-bot' }),
+  (sa) => `${sa.id} in acme`,
+);
+names.set(bot.id, 'ci-bot');
+await ok(
+  'ada shares acme/prod with ci-bot',
+  kit.shareWorkspace(asAda, { workspaceId: prod.id, grantee: asServiceAccount(bot.id), role: 'runner' }),
+  (g) => `grant: ${g.role}`,
+);
+const issued = await ok(
+  'ada creates an API key for ci-bot',
+  kit.createApiKey(asAda, { serviceAccountId: bot.id, name: 'deploy' }),
+  (k) => `${k.key.id} '${k.key.name}', secret in JSON: ${JSON.stringify(k.secret)}`,
+);
+// A request arrives with `Authorization: Bearer <secret>`: resolve it, then act as its principal.
+const resolved = await ok(
+  'a request presents the key',
+  kit.resolveApiKey({ key: issued.secret.reveal() }),
+  (r) => `acts as ${JSON.stringify(r.principal)}`,
+);
+await ok(
+  'ci-bot lists the workspaces it can see',
+  kit.listWorkspaces(resolved.principal, { accountId }),
+  (p) => p.items.map((w) => w.fullHandle).join(', '),
+);
+await refused(
+  'ci-bot (runner) records a flow run',
+  kit.trackResources(resolved.principal, { workspaceId: prod.id, resources: [{ kind: 'flow-run', name: 'adhoc' }] }),
+  'FORBIDDEN',
+);
+await ok(
+  'ada rotates the key, 24 h overlap',
+  kit.rotateApiKey(asAda, { keyId: issued.key.id, overlapHours: 24 }),
+  (r) => `new ${r.key.id}; ${r.previous.id} works until ${r.previous.expiresAt ?? 'never'}`,
+);
+
+heading('11. The audit log of acme (a pro feature, for Owners and Admins)');
 await refused('linus (member) reads the audit log', kit.listAuditEvents(asLinus, { accountId }), 'FORBIDDEN');
 const log = await kit.listAuditEvents(asAda, { accountId, limit: 100 });
 if (log.isErr()) unexpected('ada reads the audit log', `${log.error.code} ${explain(log.error)}`);
@@ -139,7 +239,7 @@ printTable(
   log.value.items.map((e) => [e.at.slice(11, 19), actorOf(e), e.action, subjectOf(e), summary(e)]),
 );
 console.log(`\n${log.value.items.length} events in acme's log, ${published} published to subscribers in all.`);
-console.log('Refused commands recorded nothing; each sign-up is logged in its personal account.');
+console.log('Refused commands recorded nothing; sign-ups and the invitation are logged in the personal accounts.');
 
 // ─── Helpers ───────────────────────────────────────────────────────────────────────────────
 
@@ -165,6 +265,9 @@ function explain(e: WorkspaceKitError): string {
       return e.violations.map((v) => `${v.limit} ${v.current} > ${v.max}`).join(', ');
     case 'CONFLICT':
       return `expected version ${e.expectedVersion}, found ${e.actualVersion ?? 'none'}`;
+    case 'INVITATION_INVALID':
+    case 'UNAUTHENTICATED':
+      return `reason ${e.reason}`;
     default:
       return e.message;
   }
@@ -208,19 +311,70 @@ async function createWorkspace(actorName: string, actor: Principal, handle: stri
   return ws;
 }
 
+/** An access explanation, scope → sources, with the scopes of the same sources on one line. */
+function printExplanation(x: AccessExplanation): void {
+  const label = (source: AccessSource): string => {
+    switch (source.kind) {
+      case 'system':
+        return 'system';
+      case 'account-role':
+        return `account role ${source.accountRole}`;
+      case 'grant':
+        return `grant ${source.roleName}`;
+      case 'default-role':
+        return `default role ${source.roleName}`;
+    }
+  };
+  const groups = new Map<string, string[]>();
+  for (const scope of x.scopes) {
+    const from = (x.sources[scope] ?? []).map(label).join(' + ');
+    groups.set(from, [...(groups.get(from) ?? []), scope]);
+  }
+  for (const [from, scopes] of groups) {
+    console.log(`    from ${from} (${scopes.length}):`);
+    printWrapped(scopes.join(' '), 6);
+  }
+  for (const note of x.notes) console.log(`    note: ${note}`);
+}
+
+/** Prints text wrapped at spaces and commas to about 100 columns, indented. */
+function printWrapped(text: string, indent: number): void {
+  const width = 100 - indent;
+  let rest = text;
+  while (rest.length > width) {
+    const cut = Math.max(rest.lastIndexOf(' ', width), rest.lastIndexOf(',', width - 1) + 1);
+    const at = cut > 0 ? cut : width;
+    console.log(' '.repeat(indent) + rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest.length > 0) console.log(' '.repeat(indent) + rest);
+}
+
 function counts(byKind: Readonly<Record<string, number | undefined>>): string {
   return Object.entries(byKind).map(([kind, n]) => `${n} ${kind}`).join(', ');
 }
 
 function actorOf(e: AuditEvent): string {
   if (e.actor.type === 'user') return names.get(e.actor.userId) ?? e.actor.userId;
-  return e.actor.type === 'system' ? `system:${e.actor.name}` : `service-account:${e.actor.serviceAccountId}`;
+  if (e.actor.type === 'system') return `system:${e.actor.name}`;
+  return names.get(e.actor.serviceAccountId) ?? e.actor.serviceAccountId;
 }
 
 function subjectOf(e: AuditEvent): string {
   const [, userId] = e.subject.id.split('/'); // a membership's subject id is `accountId/userId`
   if (e.subject.type === 'membership' && userId) return `member ${names.get(userId) ?? userId}`;
+  if (e.subject.type === 'grant') {
+    const workspace = names.get(e.workspaceId ?? '')?.split(' ')[0] ?? e.workspaceId;
+    return `grant ${workspace} → ${granteeName((e.details as Record<string, unknown>).grantee)}`;
+  }
   return `${e.subject.type} ${names.get(e.subject.id) ?? e.subject.id}`;
+}
+
+/** The name of a grantee or key owner recorded in an event: `{ type, userId }` or `{ type, serviceAccountId }`. */
+function granteeName(grantee: unknown): string {
+  const { userId, serviceAccountId } = grantee as { userId?: string; serviceAccountId?: string };
+  const id = userId ?? serviceAccountId ?? '?';
+  return names.get(id) ?? id;
 }
 
 /** The gist of an event's details: created values, `from → to` changes, counts by kind. */
@@ -247,6 +401,18 @@ function summary(e: AuditEvent): string {
       return counts(d.counts as Record<string, number>);
     case 'workspace.deleted':
       return `handle ${String(d.handle)}, ${String(d.totalResources)} resources`;
+    case 'workspace.default-role-changed':
+      return `default role ${fromTo(d.defaultRole).replace('null', 'none')}`;
+    case 'workspace.shared':
+      return `role ${String(d.role)}`;
+    case 'workspace.share-changed':
+      return `role ${fromTo(d.role)}`;
+    case 'service-account.created':
+      return `name ${String(d.name)}`;
+    case 'api-key.created':
+      return `'${String(d.name)}' for ${granteeName(d.owner)}`;
+    case 'api-key.rotated':
+      return `new key ${String(d.newKeyId)}, old one until ${String(d.previousValidUntil).slice(0, 16)}`;
     default:
       return JSON.stringify(d);
   }

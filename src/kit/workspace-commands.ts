@@ -185,10 +185,19 @@ export function workspaceCommands(ctx: KitContext) {
 
     listWorkspaces: (actor: unknown, input: z.input<typeof ListWorkspacesInput>) =>
       runQuery(ctx, ListWorkspacesInput, actor, input, async ({ tx, actor, input }) => {
-        const access = await loadAccount(tx, actor, input.accountId);
-        if (access.isErr()) return err(access.error);
-        const { account, snapshot } = access.value;
         const { accountId: _, ...page } = input;
+        const access = await loadAccount(tx, actor, input.accountId);
+        if (access.isErr()) {
+          // A collaborator holds no role in a personal account, yet sees the workspaces shared
+          // with it; an account where the actor sees nothing stays NOT_FOUND.
+          if (actor.type === 'system' || access.error.code !== 'NOT_FOUND') return err(access.error);
+          const account = await tx.accounts.getById(input.accountId);
+          if (!account) return err(access.error);
+          const found = await tx.workspaces.listAccessible(account.id, actor, { withDefaultRole: false }, page);
+          if (found.items.length === 0 && input.cursor === undefined) return err(access.error);
+          return ok({ items: found.items.map((w) => view(w, account.handle)), nextCursor: found.nextCursor });
+        }
+        const { account, snapshot } = access.value;
         // Account Owners and Admins see every workspace (ROLE-4); other members and service
         // accounts see those they were granted, and user members also those with a default
         // role (ROLE-3).
