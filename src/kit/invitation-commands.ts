@@ -77,7 +77,8 @@ export const ListInvitationsInput = z
   .object({
     accountId: AccountIdSchema,
     workspaceId: WorkspaceIdSchema.optional(),
-    status: z.enum(['pending', 'accepted', 'rejected', 'revoked']).optional(),
+    /** `pending` lists only unexpired pending invitations; `expired` the pending ones past their expiry. */
+    status: z.enum(['pending', 'expired', 'accepted', 'rejected', 'revoked']).optional(),
   })
   .extend(PageRequestSchema.shape)
   .strict();
@@ -436,8 +437,13 @@ export function invitationCommands(ctx: KitContext) {
           if (allowed.isErr()) return err(allowed.error);
         }
         const { accountId, workspaceId, status, ...page } = input;
-        const found = await tx.invitations.listByAccount(accountId, { workspaceId, status }, page);
-        const views: Page<InvitationView> = { items: found.items.map((i) => invitationView(i, now)), nextCursor: found.nextCursor };
+        // Expiry is derived from the time: `pending` and `expired` both read the stored
+        // pending invitations and keep those whose derived status matches, so such a page may
+        // hold fewer than `limit` items while `nextCursor` still moves on.
+        const stored = status === 'expired' ? 'pending' : status;
+        const found = await tx.invitations.listByAccount(accountId, { workspaceId, status: stored }, page);
+        const items = found.items.map((i) => invitationView(i, now)).filter((v) => status === undefined || v.status === status);
+        const views: Page<InvitationView> = { items, nextCursor: found.nextCursor };
         return ok(views);
       }),
   };

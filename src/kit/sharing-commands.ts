@@ -85,7 +85,7 @@ export function sharingCommands(ctx: KitContext) {
         const allowed = requireScope(scopes, manageScopeFor(input.grantee));
         if (allowed.isErr()) return err(allowed.error);
         if (account.kind === 'personal') {
-          return err(errors.validation([{ path: ['input', 'grantee'], message: 'a personal workspace is shared by inviting collaborators by email' }]));
+          return err(errors.validation([{ path: ['input', 'grantee'], message: 'a personal workspace is shared by inviting collaborators by email (inviteCollaborator)' }]));
         }
         // Serializes with deleteCustomRole: a role cannot disappear while it is being granted.
         await tx.accounts.lock(account.id);

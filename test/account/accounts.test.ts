@@ -496,3 +496,90 @@ describe('account queries', () => {
     expect(store.snapshot()).toEqual(before);
   });
 });
+
+describe('seats: members, grants and pending invitations (PLAN-2)', () => {
+  /** A hobby organization (2 seats): its Owner holds one. */
+  async function hobbyOrg() {
+    const t = createTestKit();
+    const { account, owner } = await t.seed.organization({ planId: 'hobby' });
+    const bob = await t.seed.user({ email: 'bob@example.com' });
+    return { ...t, account, as: asUser(owner.user.id), bob };
+  }
+
+  it('PLAN-2 a pending invitation holds a seat: adding a member past it is PLAN_LIMIT_REACHED and changes nothing', async () => {
+    const { kit, store, events, account, as, bob } = await hobbyOrg();
+    (await kit.inviteMember(as, { accountId: account.id, email: 'carol@example.com', role: 'member' }))._unsafeUnwrap();
+    const before = store.snapshot();
+    const published = events.length;
+    const r = await kit.addMember(as, { accountId: account.id, userId: bob.user.id, role: 'member' });
+    expect(r._unsafeUnwrapErr()).toMatchObject({ code: 'PLAN_LIMIT_REACHED', limit: 'seats', max: 2, current: 2, planId: 'hobby' });
+    expect(store.snapshot()).toEqual(before);
+    expect(events).toHaveLength(published);
+  });
+
+  it('PLAN-2 seats count once per email: adding the user a pending invitation was sent to costs no extra seat', async () => {
+    const { kit, seed, store, account, as, bob } = await hobbyOrg();
+    (await kit.inviteMember(as, { accountId: account.id, email: 'BOB@example.com', role: 'member' }))._unsafeUnwrap();
+    const before = store.snapshot().audit.length;
+    expect((await kit.addMember(as, { accountId: account.id, userId: bob.user.id, role: 'admin' }))._unsafeUnwrap().role).toBe('admin');
+    expect(store.snapshot().audit.slice(before).map((e) => e.action)).toEqual(['member.added']);
+    // Now full: two distinct users.
+    const carol = await seed.user({ email: 'carol@example.com' });
+    expect((await kit.addMember(as, { accountId: account.id, userId: carol.user.id, role: 'member' }))._unsafeUnwrapErr()).toMatchObject({
+      code: 'PLAN_LIMIT_REACHED',
+      current: 2,
+    });
+  });
+
+  it('PLAN-2 expired, revoked and rejected invitations hold no seat', async () => {
+    const { kit, seed, clock, account, as, bob } = await hobbyOrg();
+    const expiring = (await kit.inviteMember(as, { accountId: account.id, email: 'x@example.com', role: 'member', expiresInDays: 1 }))._unsafeUnwrap();
+    expect(expiring.invitation.status).toBe('pending');
+    clock.advance({ days: 1 });
+    const revoked = (await kit.inviteMember(as, { accountId: account.id, email: 'y@example.com', role: 'member' }))._unsafeUnwrap();
+    (await kit.revokeInvitation(as, { invitationId: revoked.invitation.id }))._unsafeUnwrap();
+    const rejected = (await kit.inviteMember(as, { accountId: account.id, email: 'z@example.com', role: 'member' }))._unsafeUnwrap();
+    (await kit.rejectInvitation(system(), { token: rejected.token.reveal() }))._unsafeUnwrap();
+    expect((await kit.addMember(as, { accountId: account.id, userId: bob.user.id, role: 'member' })).isOk()).toBe(true);
+    const carol = await seed.user();
+    expect((await kit.addMember(as, { accountId: account.id, userId: carol.user.id, role: 'member' }))._unsafeUnwrapErr()).toMatchObject({
+      code: 'PLAN_LIMIT_REACHED',
+      current: 2,
+    });
+  });
+
+  it('PLAN-2 sharing a workspace with a member takes no extra seat', async () => {
+    const { kit, seed } = createTestKit();
+    const { account, owner, members } = await seed.organization({ planId: 'hobby', members: ['member'] }); // full: 2 of 2
+    const ws = await seed.workspace(account.id);
+    const r = await kit.shareWorkspace(asUser(owner.user.id), { workspaceId: ws.id, grantee: asUser(members[0]!.user.user.id), role: 'developer' });
+    expect(r.isOk()).toBe(true);
+  });
+
+  it('PLAN-2 a personal account’s collaborators hold seats, each email once, the owner none', async () => {
+    const { kit, seed, store } = createTestKit();
+    const ada = await seed.user({ handle: 'ada', planId: 'starter' }); // 3 seats
+    const as = asUser(ada.user.id);
+    const one = await seed.workspace(ada.account.id, { handle: 'one' });
+    const two = await seed.workspace(ada.account.id, { handle: 'two' });
+    const bob = await seed.user({ email: 'bob@example.com' });
+    const toBob = (await kit.inviteCollaborator(as, { workspaceId: one.id, email: 'bob@example.com' }))._unsafeUnwrap();
+    (await kit.acceptInvitation(asUser(bob.user.id), { token: toBob.token.reveal() }))._unsafeUnwrap();
+    (await kit.inviteCollaborator(as, { workspaceId: one.id, email: 'carol@example.com' }))._unsafeUnwrap();
+    (await kit.inviteCollaborator(as, { workspaceId: one.id, email: 'dave@example.com' }))._unsafeUnwrap();
+    // At the limit (bob by grant, carol and dave pending): bob already holds a seat, so inviting him again is free.
+    (await kit.inviteCollaborator(as, { workspaceId: two.id, email: 'Bob@Example.com' }))._unsafeUnwrap();
+    (await kit.inviteCollaborator(as, { workspaceId: two.id, email: 'carol@example.com' }))._unsafeUnwrap();
+    const before = store.snapshot();
+    const r = await kit.inviteCollaborator(as, { workspaceId: two.id, email: 'eve@example.com' });
+    expect(r._unsafeUnwrapErr()).toMatchObject({ code: 'PLAN_LIMIT_REACHED', limit: 'seats', max: 3, current: 3, planId: 'starter' });
+    expect(store.snapshot()).toEqual(before);
+    // Removing bob everywhere frees his seat.
+    (await kit.unshareWorkspace(as, { workspaceId: one.id, grantee: asUser(bob.user.id) }))._unsafeUnwrap();
+    const bobPending = store.snapshot().invitations.find((i) => i.email === 'bob@example.com' && i.status === 'pending')!;
+    expect((await kit.inviteCollaborator(as, { workspaceId: two.id, email: 'eve@example.com' }))._unsafeUnwrapErr().code).toBe('PLAN_LIMIT_REACHED');
+    (await kit.revokeInvitation(as, { invitationId: bobPending.id }))._unsafeUnwrap();
+    expect((await kit.inviteCollaborator(as, { workspaceId: two.id, email: 'eve@example.com' })).isOk()).toBe(true);
+  });
+});
+

@@ -165,3 +165,59 @@ describe('plan limits with the default catalog (PLAN-1, PLAN-3)', () => {
     }
   });
 });
+
+describe('downgrades count every seat (PLAN-2, PLAN-4)', () => {
+  it('PLAN-4 PLAN-2 seats held by pending invitations block a downgrade; the refusal lists them and changes nothing', async () => {
+    const { kit, seed, store, events } = createTestKit();
+    const { account, owner } = await seed.organization({ planId: 'pro', members: ['member'] });
+    const as = asUser(owner.user.id);
+    (await kit.inviteMember(as, { accountId: account.id, email: 'carol@example.com', role: 'member' }))._unsafeUnwrap();
+    const dave = (await kit.inviteMember(as, { accountId: account.id, email: 'dave@example.com', role: 'admin' }))._unsafeUnwrap();
+    const before = store.snapshot();
+    const published = events.length;
+    const r = await kit.changePlan(as, { accountId: account.id, planId: 'starter' }); // 3 seats
+    expect(r._unsafeUnwrapErr()).toEqual({
+      code: 'PLAN_DOWNGRADE_BLOCKED',
+      message: 'cannot change to plan starter: the account has 4 seats (max 3)',
+      planId: 'starter',
+      violations: [{ limit: 'seats', max: 3, current: 4 }],
+    });
+    expect(store.snapshot()).toEqual(before);
+    expect(events).toHaveLength(published);
+    (await kit.revokeInvitation(as, { invitationId: dave.invitation.id }))._unsafeUnwrap();
+    expect((await kit.changePlan(as, { accountId: account.id, planId: 'starter' }))._unsafeUnwrap().planId).toBe('starter');
+  });
+
+  it('PLAN-4 PLAN-2 expired invitations hold no seat and do not block a downgrade', async () => {
+    const { kit, seed, clock } = createTestKit();
+    const { account, owner } = await seed.organization({ planId: 'pro', members: ['member'] });
+    const as = asUser(owner.user.id);
+    (await kit.inviteMember(as, { accountId: account.id, email: 'carol@example.com', role: 'member', expiresInDays: 2 }))._unsafeUnwrap();
+    expect((await kit.changePlan(as, { accountId: account.id, planId: 'hobby' }))._unsafeUnwrapErr()).toMatchObject({
+      code: 'PLAN_DOWNGRADE_BLOCKED',
+      violations: [{ limit: 'seats', max: 2, current: 3 }],
+    });
+    clock.advance({ days: 2 });
+    expect((await kit.changePlan(as, { accountId: account.id, planId: 'hobby' }))._unsafeUnwrap().planId).toBe('hobby');
+  });
+
+  it('PLAN-4 PLAN-2 a personal account’s collaborators, accepted or pending, count against a downgrade; its owner does not', async () => {
+    const { kit, seed } = createTestKit();
+    const ada = await seed.user({ handle: 'ada', planId: 'pro' });
+    const as = asUser(ada.user.id);
+    const ws = await seed.workspace(ada.account.id, { handle: 'prod' });
+    for (const handle of ['bob', 'carol']) {
+      const user = await seed.user({ handle, email: `${handle}@example.com` });
+      const issued = (await kit.inviteCollaborator(as, { workspaceId: ws.id, email: `${handle}@example.com` }))._unsafeUnwrap();
+      (await kit.acceptInvitation(asUser(user.user.id), { token: issued.token.reveal() }))._unsafeUnwrap();
+    }
+    const dave = (await kit.inviteCollaborator(as, { workspaceId: ws.id, email: 'dave@example.com' }))._unsafeUnwrap();
+    expect((await kit.changePlan(as, { accountId: ada.account.id, planId: 'hobby' }))._unsafeUnwrapErr()).toMatchObject({
+      code: 'PLAN_DOWNGRADE_BLOCKED',
+      violations: [{ limit: 'seats', max: 2, current: 3 }],
+    });
+    (await kit.revokeInvitation(as, { invitationId: dave.invitation.id }))._unsafeUnwrap();
+    // Two collaborators fill exactly the two seats of hobby: the owner holds none.
+    expect((await kit.changePlan(as, { accountId: ada.account.id, planId: 'hobby' }))._unsafeUnwrap().planId).toBe('hobby');
+  });
+});

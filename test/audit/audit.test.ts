@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asUser, system, type AuditEvent } from '../../src/index.js';
+import { asUser, AUDIT_ACTIONS, system, type AuditEvent, type KitResult } from '../../src/index.js';
 import { createTestKit } from '../../src/testing.js';
 
 /** The newest audit event in the store. */
@@ -521,5 +521,182 @@ describe('audit cursors and no-op plan changes (AUD-2, PLAN-4)', () => {
     expect(r.version).toBe(account.version);
     expect(t.store.snapshot().audit).toHaveLength(before + 1);
     expect(lastEvent(t)).toMatchObject({ action: 'account.plan-changed', details: { planId: { from: 'team', to: 'team' } } });
+  });
+});
+
+describe('sharing, role, invitation and credential events (AUD-1, AUD-2)', () => {
+  /** An enterprise organization whose log holds every action of the sharing, role, invitation and credential commands. */
+  async function access() {
+    const t = createTestKit({ start: '2026-03-01T00:00:00.000Z' });
+    const { account, owner, members } = await t.seed.organization({ handle: 'acme', planId: 'enterprise', members: ['admin', 'member'] });
+    const as = asUser(owner.user.id);
+    const admin = asUser(members[0]!.user.user.id);
+    const member = asUser(members[1]!.user.user.id);
+    const bob = await t.seed.user({ email: 'bob@example.com' });
+    const step = () => t.clock.advance({ minutes: 1 });
+    const ok = async <V>(call: () => KitResult<V>): Promise<V> => {
+      step();
+      return (await call())._unsafeUnwrap();
+    };
+    const prod = await ok(() => t.kit.createWorkspace(as, { accountId: account.id, handle: 'prod' }));
+    const bot = await ok(() => t.kit.createServiceAccount(admin, { accountId: account.id, name: 'bot' }));
+    const role = await ok(() => t.kit.createCustomRole(as, { accountId: account.id, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' }));
+    await ok(() => t.kit.shareWorkspace(as, { workspaceId: prod.id, grantee: member, role: 'viewer' }));
+    await ok(() => t.kit.changeWorkspaceRole(admin, { workspaceId: prod.id, grantee: member, role: role.id }));
+    await ok(() => t.kit.setDefaultWorkspaceRole(as, { workspaceId: prod.id, role: 'viewer' }));
+    await ok(() => t.kit.unshareWorkspace(as, { workspaceId: prod.id, grantee: member }));
+    await ok(() => t.kit.deleteCustomRole(as, { roleId: role.id }));
+    const toBob = await ok(() => t.kit.inviteMember(as, { accountId: account.id, email: 'bob@example.com', role: 'member' }));
+    const resent = await ok(() => t.kit.resendInvitation(admin, { invitationId: toBob.invitation.id }));
+    await ok(() => t.kit.acceptInvitation(asUser(bob.user.id), { token: resent.token.reveal() }));
+    const toCarol = await ok(() => t.kit.inviteMember(as, { accountId: account.id, email: 'carol@example.com', role: 'member' }));
+    await ok(() => t.kit.rejectInvitation(system('mailer'), { token: toCarol.token.reveal() }));
+    const toDave = await ok(() => t.kit.inviteMember(admin, { accountId: account.id, email: 'dave@example.com', role: 'admin' }));
+    await ok(() => t.kit.revokeInvitation(as, { invitationId: toDave.invitation.id }));
+    const key = await ok(() => t.kit.createApiKey(as, { name: 'deploy', serviceAccountId: bot.id }));
+    const rotated = await ok(() => t.kit.rotateApiKey(admin, { keyId: key.key.id, overlapHours: 1 }));
+    await ok(() => t.kit.revokeApiKey(as, { keyId: rotated.key.id }));
+    await ok(() => t.kit.deleteServiceAccount(admin, { serviceAccountId: bot.id }));
+    // The Owner's own key is recorded in its personal account, not here.
+    const ownKey = await ok(() => t.kit.createApiKey(as, { name: 'laptop' }));
+    return { ...t, account, owner, as, admin, member, bob, prod, bot, role, toBob, toCarol, toDave, key, rotated, ownKey };
+  }
+
+  const NEW_ACTIONS = [
+    'workspace.shared',
+    'workspace.share-changed',
+    'workspace.unshared',
+    'workspace.default-role-changed',
+    'role.created',
+    'role.deleted',
+    'invitation.created',
+    'invitation.resent',
+    'invitation.revoked',
+    'invitation.accepted',
+    'invitation.rejected',
+    'service-account.created',
+    'service-account.deleted',
+    'api-key.created',
+    'api-key.revoked',
+    'api-key.rotated',
+  ] as const;
+
+  it('AUD-2 the new actions are all filterable actions', () => {
+    expect(AUDIT_ACTIONS).toEqual(expect.arrayContaining([...NEW_ACTIONS]));
+  });
+
+  it('AUD-1 each command recorded exactly one event in the organization’s log, in order', async () => {
+    const h = await access();
+    const items = (await h.kit.listAuditEvents(h.as, { accountId: h.account.id }))._unsafeUnwrap().items;
+    expect(items.map((e) => e.action)).toEqual([
+      'account.created',
+      'member.added',
+      'member.added',
+      'workspace.created',
+      'service-account.created',
+      'role.created',
+      'workspace.shared',
+      'workspace.share-changed',
+      'workspace.default-role-changed',
+      'workspace.unshared',
+      'role.deleted',
+      'invitation.created',
+      'invitation.resent',
+      'invitation.accepted',
+      'invitation.created',
+      'invitation.rejected',
+      'invitation.created',
+      'invitation.revoked',
+      'api-key.created',
+      'api-key.rotated',
+      'api-key.revoked',
+      'service-account.deleted',
+    ]);
+    expect(items.every((e) => e.accountId === h.account.id)).toBe(true);
+    // Published to subscribers exactly as stored.
+    const stored = h.store.snapshot().audit;
+    expect(h.events).toEqual(stored);
+  });
+
+  it.each(NEW_ACTIONS)('AUD-2 filtering by %s returns exactly those events', async (action) => {
+    const h = await access();
+    const all = (await h.kit.listAuditEvents(h.as, { accountId: h.account.id }))._unsafeUnwrap().items;
+    const filtered = (await h.kit.listAuditEvents(h.admin, { accountId: h.account.id, action }))._unsafeUnwrap().items;
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(filtered).toEqual(all.filter((e) => e.action === action));
+  });
+
+  it('AUD-1 subjects and details name what changed', async () => {
+    const h = await access();
+    const one = async (action: (typeof NEW_ACTIONS)[number]) =>
+      (await h.kit.listAuditEvents(h.as, { accountId: h.account.id, action }))._unsafeUnwrap().items;
+    expect(await one('workspace.share-changed')).toEqual([
+      expect.objectContaining({
+        actor: h.admin,
+        workspaceId: h.prod.id,
+        subject: { type: 'grant', id: `${h.prod.id}/user:${h.member.userId}` },
+        details: { grantee: h.member, role: { from: 'viewer', to: h.role.id } },
+      }),
+    ]);
+    expect(await one('role.created')).toEqual([
+      expect.objectContaining({ workspaceId: null, subject: { type: 'role', id: h.role.id }, details: { name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' } }),
+    ]);
+    expect((await one('invitation.created')).map((e) => e.subject.id)).toEqual([h.toBob, h.toCarol, h.toDave].map((i) => i.invitation.id));
+    expect(await one('invitation.accepted')).toEqual([
+      expect.objectContaining({ actor: asUser(h.bob.user.id), details: expect.objectContaining({ userId: h.bob.user.id, userCreated: false }) as unknown }),
+    ]);
+    expect(await one('invitation.rejected')).toEqual([expect.objectContaining({ actor: system('mailer') })]);
+    expect(await one('api-key.rotated')).toEqual([
+      expect.objectContaining({ subject: { type: 'api-key', id: h.key.key.id }, details: expect.objectContaining({ newKeyId: h.rotated.key.id }) as unknown }),
+    ]);
+    expect(await one('service-account.deleted')).toEqual([
+      expect.objectContaining({ subject: { type: 'service-account', id: h.bot.id }, details: { name: 'bot', grantsRemoved: 0, keysRemoved: 2 } }),
+    ]);
+    // Secrets never reach the log.
+    const log = JSON.stringify(h.store.snapshot().audit);
+    for (const secret of [h.toBob.token, h.toCarol.token, h.key.secret, h.rotated.secret, h.ownKey.secret]) {
+      expect(log).not.toContain(secret.reveal().split('.').at(-1)!);
+    }
+  });
+
+  it('AUD-2 the workspace filter returns the workspace’s sharing events; account-level events have no workspace', async () => {
+    const h = await access();
+    const items = (await h.kit.listAuditEvents(h.as, { accountId: h.account.id, workspaceId: h.prod.id }))._unsafeUnwrap().items;
+    expect(items.map((e) => e.action)).toEqual([
+      'workspace.created',
+      'workspace.shared',
+      'workspace.share-changed',
+      'workspace.default-role-changed',
+      'workspace.unshared',
+    ]);
+  });
+
+  it('AUD-2 the actor filter and the time window work on the new events', async () => {
+    const h = await access();
+    const byAdmin = (await h.kit.listAuditEvents(h.as, { accountId: h.account.id, actor: h.admin.userId }))._unsafeUnwrap().items;
+    expect(byAdmin.map((e) => e.action)).toEqual([
+      'service-account.created',
+      'workspace.share-changed',
+      'invitation.resent',
+      'invitation.created',
+      'api-key.rotated',
+      'service-account.deleted',
+    ]);
+    const bySystem = (await h.kit.listAuditEvents(h.as, { accountId: h.account.id, actor: 'mailer' }))._unsafeUnwrap().items;
+    expect(bySystem.map((e) => e.action)).toEqual(['invitation.rejected']);
+    // Minutes 9..12 (from inclusive, to exclusive): invitation created, resent, accepted.
+    const window = (
+      await h.kit.listAuditEvents(h.as, { accountId: h.account.id, from: '2026-03-01T00:09:00.000Z', to: '2026-03-01T00:12:00.000Z' })
+    )._unsafeUnwrap().items;
+    expect(window.map((e) => e.action)).toEqual(['invitation.created', 'invitation.resent', 'invitation.accepted']);
+  });
+
+  it('AUD-1 a user’s own API key is recorded in its personal account', async () => {
+    const h = await access();
+    (await h.kit.changePlan(h.as, { accountId: h.owner.account.id, planId: 'pro' }))._unsafeUnwrap();
+    const personal = (await h.kit.listAuditEvents(h.as, { accountId: h.owner.account.id, action: 'api-key.created' }))._unsafeUnwrap().items;
+    expect(personal).toEqual([
+      expect.objectContaining({ accountId: h.owner.account.id, subject: { type: 'api-key', id: h.ownKey.key.id }, details: { name: 'laptop', owner: h.as, expiresAt: null } }),
+    ]);
   });
 });

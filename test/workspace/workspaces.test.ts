@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asUser, RESOURCE_KINDS, system, type ResourceKind, type WorkspaceView } from '../../src/index.js';
+import { asServiceAccount, asUser, RESOURCE_KINDS, system, type ResourceKind, type WorkspaceView } from '../../src/index.js';
 import { createTestKit } from '../../src/testing.js';
 
 async function personal() {
@@ -389,6 +389,8 @@ describe('deletion preview and delete (WS-2, WS-4)', () => {
       workspace: prod,
       resources: { ...COUNTS, 'flow-run': 1500 },
       totalResources: 15 + 1500,
+      grantsRemoved: 0,
+      invitationsRemoved: 0,
       deletedAt: clock.now().toISOString(),
     });
     const snap = store.snapshot();
@@ -398,6 +400,86 @@ describe('deletion preview and delete (WS-2, WS-4)', () => {
     expect((await kit.getWorkspace(owner, { workspaceId: prod.id }))._unsafeUnwrapErr().code).toBe('NOT_FOUND');
     expect((await kit.previewWorkspaceDeletion(owner, { workspaceId: prod.id }))._unsafeUnwrapErr().code).toBe('NOT_FOUND');
     expect((await kit.listWorkspaces(owner, { accountId: account.id }))._unsafeUnwrap().items.map((w) => w.id)).toEqual([other.id]);
+  });
+
+  it('WS-4 deleting an organization workspace removes its access grants, and only its own, in the same step', async () => {
+    const { kit, account, owner, admin, member, store, events } = await org();
+    const prod = (await kit.createWorkspace(owner, { accountId: account.id, handle: 'prod' }))._unsafeUnwrap();
+    const other = (await kit.createWorkspace(owner, { accountId: account.id, handle: 'other' }))._unsafeUnwrap();
+    const bot = (await kit.createServiceAccount(owner, { accountId: account.id, name: 'bot' }))._unsafeUnwrap();
+    await kit.shareWorkspace(owner, { workspaceId: prod.id, grantee: member, role: 'runner' });
+    await kit.shareWorkspace(owner, { workspaceId: prod.id, grantee: asServiceAccount(bot.id), role: 'developer' });
+    await kit.shareWorkspace(owner, { workspaceId: other.id, grantee: member, role: 'viewer' });
+    const otherGrants = store.snapshot().grants.filter((g) => g.workspaceId === other.id);
+    const auditBefore = store.snapshot().audit.length;
+    const published = events.length;
+    const report = (await kit.deleteWorkspace(admin, { workspaceId: prod.id }))._unsafeUnwrap();
+    expect(report).toMatchObject({ grantsRemoved: 2, invitationsRemoved: 0, totalResources: 0 });
+    const snap = store.snapshot();
+    expect(snap.grants).toEqual(otherGrants);
+    const added = snap.audit.slice(auditBefore);
+    expect(added).toHaveLength(1);
+    expect(events.slice(published)).toEqual(added);
+    expect(added[0]).toMatchObject({
+      action: 'workspace.deleted',
+      workspaceId: prod.id,
+      actor: admin,
+      details: { handle: 'prod', grantsRemoved: 2, invitationsRemoved: 0 },
+    });
+    // The grantees lost that access and kept the other.
+    expect((await kit.getWorkspace(asServiceAccount(bot.id), { workspaceId: prod.id }))._unsafeUnwrapErr().code).toBe('NOT_FOUND');
+    expect((await kit.listWorkspaces(member, { accountId: account.id }))._unsafeUnwrap().items.map((w) => w.id)).toEqual([other.id]);
+    // A workspace recreated with the freed handle starts without grants (HDL-3).
+    const again = (await kit.createWorkspace(owner, { accountId: account.id, handle: 'prod' }))._unsafeUnwrap();
+    expect((await kit.listWorkspaceAccess(owner, { workspaceId: again.id }))._unsafeUnwrap().items).toEqual([]);
+  });
+
+  it('WS-4 deleting a personal workspace removes its collaborators’ grants and its pending invitations; their tokens stop working', async () => {
+    const t = createTestKit();
+    const ada = await t.seed.user({ handle: 'ada', planId: 'pro' });
+    const bob = await t.seed.user({ handle: 'bob', email: 'bob@example.com' });
+    const as = asUser(ada.user.id);
+    const ws = (await t.kit.createWorkspace(as, { accountId: ada.account.id, handle: 'prod' }))._unsafeUnwrap();
+    const keep = (await t.kit.createWorkspace(as, { accountId: ada.account.id, handle: 'keep' }))._unsafeUnwrap();
+    const forBob = (await t.kit.inviteCollaborator(as, { workspaceId: ws.id, email: 'bob@example.com' }))._unsafeUnwrap();
+    (await t.kit.acceptInvitation(asUser(bob.user.id), { token: forBob.token.reveal() }))._unsafeUnwrap();
+    const forCarol = (await t.kit.inviteCollaborator(as, { workspaceId: ws.id, email: 'carol@example.com', role: 'viewer' }))._unsafeUnwrap();
+    const forDave = (await t.kit.inviteCollaborator(as, { workspaceId: ws.id, email: 'dave@example.com' }))._unsafeUnwrap();
+    const forErin = (await t.kit.inviteCollaborator(as, { workspaceId: keep.id, email: 'erin@example.com' }))._unsafeUnwrap();
+    const before = t.store.snapshot();
+    const ofWs = before.invitations.filter((i) => i.target.type === 'workspace' && i.target.workspaceId === ws.id).length;
+    const report = (await t.kit.deleteWorkspace(as, { workspaceId: ws.id }))._unsafeUnwrap();
+    const snap = t.store.snapshot();
+    expect(report.grantsRemoved).toBe(1);
+    expect(report.invitationsRemoved).toBe(ofWs);
+    expect(snap.grants).toEqual([]);
+    // No invitation to the deleted workspace is left pending; the other workspace's is untouched.
+    expect(snap.invitations.filter((i) => i.target.type === 'workspace' && i.target.workspaceId === ws.id && i.status === 'pending')).toEqual([]);
+    expect(snap.invitations.filter((i) => i.id === forErin.invitation.id)).toEqual(before.invitations.filter((i) => i.id === forErin.invitation.id));
+    expect(before.invitations.length - snap.invitations.length).toBe(ofWs);
+    expect(snap.audit.slice(before.audit.length)).toEqual([
+      expect.objectContaining({ action: 'workspace.deleted', details: expect.objectContaining({ grantsRemoved: 1, invitationsRemoved: ofWs }) as unknown }),
+    ]);
+    for (const token of [forCarol.token.reveal(), forDave.token.reveal()]) {
+      expect((await t.kit.acceptInvitation(system(), { token, newUser: { displayName: 'X', handle: 'x-user' } }))._unsafeUnwrapErr()).toMatchObject({
+        code: 'INVITATION_INVALID',
+      });
+    }
+    expect((await t.kit.getWorkspace(asUser(bob.user.id), { workspaceId: ws.id }))._unsafeUnwrapErr().code).toBe('NOT_FOUND');
+    // The seats they held are free again (PLAN-2): only erin's pending invitation remains.
+    expect(
+      (await t.kit.listInvitations(as, { accountId: ada.account.id, status: 'pending' }))._unsafeUnwrap().items.map((i) => i.email),
+    ).toEqual(['erin@example.com']);
+  });
+
+  it('WS-4 a failed deletion (stale version) keeps grants and invitations', async () => {
+    const { kit, account, owner, member, store } = await org();
+    const ws = (await kit.createWorkspace(owner, { accountId: account.id, handle: 'prod' }))._unsafeUnwrap();
+    await kit.shareWorkspace(owner, { workspaceId: ws.id, grantee: member, role: 'viewer' });
+    await kit.updateWorkspace(owner, { workspaceId: ws.id, description: 'moved' });
+    const before = store.snapshot();
+    expect((await kit.deleteWorkspace(owner, { workspaceId: ws.id, expectedVersion: 1 }))._unsafeUnwrapErr().code).toBe('CONFLICT');
+    expect(store.snapshot()).toEqual(before);
   });
 
   it('HDL-3 a handle freed by deletion is reusable at once and the new workspace starts empty', async () => {
