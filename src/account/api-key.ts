@@ -17,7 +17,7 @@ export interface ApiKey {
   readonly name: string;
   readonly secretHash: string;
   readonly createdAt: Timestamp;
-  /** After this instant the key no longer authenticates; `null` = never expires. */
+  /** From this instant on the key no longer authenticates; `null` = never expires. */
   readonly expiresAt: Timestamp | null;
   readonly revokedAt: Timestamp | null;
   /** The key that replaced this one by rotation (SA-3). */

@@ -28,10 +28,13 @@ export interface AuditDraft {
   readonly details: { readonly [k: string]: JsonValue };
 }
 
-/** A successful command: its result and exactly one audit event (AUD-1). */
+/**
+ * A successful command: its result and exactly one audit event (AUD-1) — or, for a transfer,
+ * one event in each account's log (XFER-6).
+ */
 export interface Committed<T> {
   readonly value: T;
-  readonly audit: AuditDraft;
+  readonly audit: AuditDraft | readonly [AuditDraft, AuditDraft];
 }
 
 /** Everything a command body receives. */
@@ -49,6 +52,10 @@ export function findPlan(ctx: KitContext, planId: string): Result<Plan, Workspac
   return plan ? ok(plan) : err(errors.notFound('plan', planId));
 }
 
+function isDraftPair(audit: Committed<unknown>['audit']): audit is readonly [AuditDraft, AuditDraft] {
+  return Array.isArray(audit);
+}
+
 /** Thrown inside a transaction to roll it back with a domain error; never escapes the runner. */
 class Rollback extends Error {
   constructor(readonly error: WorkspaceKitError) {
@@ -62,21 +69,31 @@ function validate<S extends z.ZodType>(
   actorRaw: unknown,
   inputRaw: unknown,
 ): Result<{ actor: Principal; input: z.output<S> }, WorkspaceKitError> {
-  let actor: z.ZodSafeParseResult<Principal>;
-  let input: z.ZodSafeParseResult<z.output<S>>;
+  let actor: z.ZodSafeParseResult<Principal> | null;
+  let input: z.ZodSafeParseResult<z.output<S>> | null;
   try {
-    actor = PrincipalSchema.safeParse(actorRaw);
-    input = schema.safeParse(inputRaw);
+    // Only own properties count: an object whose fields come from its prototype (a class
+    // instance, an Error, Object.create(...)) is refused rather than read through.
+    actor = isForeignObject(actorRaw) ? null : PrincipalSchema.safeParse(actorRaw);
+    input = isForeignObject(inputRaw) ? null : schema.safeParse(inputRaw);
   } catch (error) {
     // A hostile input (a throwing getter or proxy trap) must not make a command throw.
     return err(errors.validation([{ path: [], message: `input could not be read: ${describeThrown(error)}` }]));
   }
-  if (actor.success && input.success) return ok({ actor: actor.data, input: input.data });
-  const issues = [
-    ...(actor.success ? [] : fromZodIssues('actor', actor.error.issues)),
-    ...(input.success ? [] : fromZodIssues('input', input.error.issues)),
-  ];
-  return err(errors.validation(issues));
+  if (actor?.success === true && input?.success === true) return ok({ actor: actor.data, input: input.data });
+  const side = (root: 'actor' | 'input', parsed: z.ZodSafeParseResult<unknown> | null) =>
+    parsed === null ? [{ path: [root], message: 'must be a plain object' }] : parsed.success ? [] : fromZodIssues(root, parsed.error.issues);
+  return err(errors.validation([...side('actor', actor), ...side('input', input)]));
+}
+
+/**
+ * An object that is not a plain object or an array: its prototype is neither
+ * `Object.prototype` nor `null` (arrays are left to the schema, which refuses them by type).
+ */
+function isForeignObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto !== Object.prototype && proto !== null;
 }
 
 function storageFailure(error: unknown): WorkspaceKitError {
@@ -113,16 +130,15 @@ export function runCommand<S extends z.ZodType, T>(
     const now = ctx.clock.now().toISOString();
     const outcome = await body({ tx, actor, input, now, ctx });
     if (outcome.isErr()) throw new Rollback(outcome.error);
-    const event = await tx.audit.append({
-      id: ctx.ids.next('audit') as AuditEventId,
-      actor,
-      at: now,
-      ...outcome.value.audit,
-    });
-    return { value: outcome.value.value, event };
+    const drafts: readonly AuditDraft[] = isDraftPair(outcome.value.audit) ? outcome.value.audit : [outcome.value.audit];
+    const events: AuditEvent[] = [];
+    for (const draft of drafts) {
+      events.push(await tx.audit.append({ id: ctx.ids.next('audit') as AuditEventId, actor, at: now, ...draft }));
+    }
+    return { value: outcome.value.value, events };
   }));
-  return ResultAsync.fromPromise(transaction, storageFailure).map(({ value, event }: { value: T; event: AuditEvent }) => {
-    ctx.events.publish(event);
+  return ResultAsync.fromPromise(transaction, storageFailure).map(({ value, events }: { value: T; events: AuditEvent[] }) => {
+    for (const event of events) ctx.events.publish(event);
     return value;
   });
 }

@@ -2,15 +2,20 @@
  * Race tests, parameterized by a store factory so every storage adapter runs them
  * (`races.memory.test.ts` runs them on the in-memory store). Each fires many commands at once
  * with `Promise.all` and checks that the outcome is one a serial execution could produce:
- * HDL-4 (one handle, one winner), PLAN-1/PLAN-2 (limits hold), ACC-4 (an Owner always remains),
- * WS-5 (one winner per version), and AUD-1 (one audit event per success, none per failure).
+ * HDL-4 (one handle, one winner), PLAN-1/PLAN-2 (limits hold, invitations included), ACC-4 (an
+ * Owner always remains, also when the last two act on each other), WS-5 (one winner per
+ * version), INV-2/INV-3 (one accept per invitation; a resent token's predecessor never works),
+ * SHR-1/ROLE-2 (one grant per grantee, one role per name, never a grant of a deleted role),
+ * SA-3 (one rotation per key), and AUD-1 (one audit event per success, none per failure).
  */
 import fc from 'fast-check';
+import type { Result } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountRole, Membership } from '../../src/account/account.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import type { AccountId } from '../../src/core/ids.js';
-import { asUser, system, type Principal } from '../../src/core/principal.js';
+import { asServiceAccount, asUser, system, type Principal } from '../../src/core/principal.js';
+import type { WorkspaceKitError } from '../../src/core/errors.js';
 import type { RegisteredUser } from '../../src/kit/account-commands.js';
 import type { KitResult, WorkspaceKit } from '../../src/kit/workspace-kit.js';
 import { createTestKit } from '../../src/testing/test-kit.js';
@@ -532,6 +537,494 @@ export function describeRaces(adapter: string, makeStore: StoreFactory, options:
         ]);
         expect(tally(results)).toEqual({ HANDLE_TAKEN: 2 });
         expect((await listAllWorkspaces(t.kit, checker, account.id)).map((w) => w.id)).toEqual([a.id, b.id]);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('INV-3 concurrent accepts of one invitation', () => {
+      /** An enterprise organization, an invitee user and one pending membership invitation for it. */
+      async function orgInvitation(options: { registerInvitee: boolean }) {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const invitee = options.registerInvitee ? await t.seed.user({ email: 'zed@example.com' }) : null;
+        const issued = valueOf(
+          await t.kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: ' Zed@Example.com ', role: 'admin' }),
+        );
+        return { t, account, owner, invitee, invitation: issued.invitation, token: issued.token.reveal() };
+      }
+
+      /** The losers of an accept race: all INVITATION_INVALID, `not-pending`. */
+      function expectLosersNotPending(results: readonly Result<unknown, WorkspaceKitError>[]): void {
+        for (const r of results) {
+          if (r.isErr()) expect(r.error).toMatchObject({ code: 'INVITATION_INVALID', reason: 'not-pending' });
+        }
+      }
+
+      it('INV-3 20 concurrent accepts by the invitee: exactly one ok, 19 INVITATION_INVALID, one membership, one event', async () => {
+        const { t, account, invitee, invitation, token } = await orgInvitation({ registerInvitee: true });
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => t.kit.acceptInvitation(asUser(invitee!.user.id), { token })),
+        );
+        expect(tally(results)).toEqual({ ok: 1, INVITATION_INVALID: 19 });
+        expectLosersNotPending(results);
+        const winner = valueOf(results.find((r) => r.isOk())!);
+        expect(winner.membership).toMatchObject({ accountId: account.id, userId: invitee!.user.id, role: 'admin' });
+        expect((await membersOf(t.kit, account.id)).filter((m) => m.userId === invitee!.user.id)).toEqual([
+          expect.objectContaining({ role: 'admin' }),
+        ]);
+        expect(t.events.slice(before).map((e) => [e.action, e.subject.id])).toEqual([['invitation.accepted', invitation.id]]);
+        const listed = valueOf(await t.kit.listInvitations(checker, { accountId: account.id, limit: 500 }));
+        expect(listed.items.map((i) => [i.id, i.status, i.acceptedBy])).toEqual([[invitation.id, 'accepted', invitee!.user.id]]);
+      });
+
+      it('INV-3 20 concurrent accepts by the invitee and by the system for it: exactly one ok, one membership', async () => {
+        const { t, account, invitee, token } = await orgInvitation({ registerInvitee: true });
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t.kit.acceptInvitation(i % 2 ? system('invite-link') : asUser(invitee!.user.id), { token }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, INVITATION_INVALID: 19 });
+        expectLosersNotPending(results);
+        expect((await membersOf(t.kit, account.id)).filter((m) => m.userId === invitee!.user.id)).toHaveLength(1);
+        expect(t.events.slice(before).map((e) => e.action)).toEqual(['invitation.accepted']);
+      });
+
+      it('INV-3 ACC-1 20 concurrent accepts by the system with newUser: exactly one ok, one user, no orphan user or handle', async () => {
+        const { t, account, invitation, token } = await orgInvitation({ registerInvitee: false });
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t.kit.acceptInvitation(system('signup'), { token, newUser: { displayName: `Zed ${i}`, handle: `zed-${i}` } }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, INVITATION_INVALID: 19 });
+        expectLosersNotPending(results);
+        const winnerIndex = results.findIndex((r) => r.isOk());
+        const winner = valueOf(results[winnerIndex]!);
+        expect(winner.user.email).toBe('zed@example.com');
+        expect(winner.createdAccount?.handle).toBe(`zed-${winnerIndex}`);
+        const members = await membersOf(t.kit, account.id);
+        expect(members.filter((m) => m.userId === winner.user.id)).toHaveLength(1);
+        expect(t.events.slice(before).map((e) => [e.action, e.subject.id])).toEqual([['invitation.accepted', invitation.id]]);
+        // One user holds the email; the 19 refused handles were not left reserved.
+        expect(
+          codeOf(await t.kit.registerUser(system('signup'), { email: 'ZED@example.com', displayName: 'Zed', handle: 'zed-again' })),
+        ).toBe('EMAIL_TAKEN');
+        const loser = results.findIndex((r) => r.isErr());
+        expect(
+          codeOf(await t.kit.registerUser(system('signup'), { email: 'other@example.com', displayName: 'O', handle: `zed-${loser}` })),
+        ).toBe('ok');
+        if (t.snapshot) {
+          const snap = t.snapshot();
+          expect(snap.users.filter((u) => u.email === 'zed@example.com')).toHaveLength(1);
+          expect(snap.accounts.filter((a) => a.handle.startsWith('zed-'))).toHaveLength(2);
+        }
+      });
+
+      it('INV-3 COL-1 20 concurrent accepts of a collaboration invitation: exactly one ok, one grant', async () => {
+        const t = await freshKit(makeStore);
+        const ada = await t.seed.user({ planId: 'starter' });
+        const ws = await t.seed.workspace(ada.account.id);
+        const bob = await t.seed.user({ email: 'bob@example.com' });
+        const issued = valueOf(await t.kit.inviteCollaborator(asUser(ada.user.id), { workspaceId: ws.id, email: 'BOB@example.com' }));
+        const token = issued.token.reveal();
+        const before = t.events.length;
+        const results = await Promise.all(Array.from({ length: 20 }, () => t.kit.acceptInvitation(asUser(bob.user.id), { token })));
+        expect(tally(results)).toEqual({ ok: 1, INVITATION_INVALID: 19 });
+        expectLosersNotPending(results);
+        const grants = valueOf(await t.kit.listWorkspaceAccess(checker, { workspaceId: ws.id, limit: 500 })).items;
+        expect(grants.map((g) => [g.grantee, g.role])).toEqual([[asUser(bob.user.id), 'developer']]);
+        expect(t.events.slice(before).map((e) => e.action)).toEqual(['invitation.accepted']);
+      });
+
+      it('INV-3 10 accepts, 5 rejects and 5 revokes of one invitation concurrently: exactly one ok in all', async () => {
+        const { t, account, owner, invitee, invitation, token } = await orgInvitation({ registerInvitee: true });
+        const before = t.events.length;
+        const me = asUser(invitee!.user.id);
+        const results: Result<unknown, WorkspaceKitError>[] = await Promise.all(
+          Array.from({ length: 20 }, (_, i): KitResult<unknown> => {
+            if (i % 4 === 1) return t.kit.rejectInvitation(me, { token });
+            if (i % 4 === 3) return t.kit.revokeInvitation(asUser(owner.user.id), { invitationId: invitation.id });
+            return t.kit.acceptInvitation(me, { token });
+          }),
+        );
+        expect(results.filter((r) => r.isOk())).toHaveLength(1);
+        for (const r of results) if (r.isErr()) expect(['INVITATION_INVALID', 'CONFLICT']).toContain(r.error.code);
+        const winner = results.findIndex((r) => r.isOk());
+        const status = { 1: 'rejected', 3: 'revoked' }[winner % 4] ?? 'accepted';
+        const listed = valueOf(await t.kit.listInvitations(checker, { accountId: account.id, limit: 500 })).items;
+        expect(listed.map((i) => i.status)).toEqual([status]);
+        const isMember = (await membersOf(t.kit, account.id)).some((m) => m.userId === invitee!.user.id);
+        expect(isMember).toBe(status === 'accepted');
+        expectOneEventPerSuccess(t.events, before, 1);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('INV-2 resending racing accepting', () => {
+      it('INV-2 INV-3 10 invitations each resent and accepted with the old token at once: one wins per pair, the old token never works after a resend', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const invitees: RegisteredUser[] = [];
+        const issued: { id: string; token: string }[] = [];
+        for (let i = 0; i < 10; i += 1) {
+          const u = await t.seed.user({ email: `guest-${i}@example.com` });
+          invitees.push(u);
+          const inv = valueOf(
+            await t.kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: u.user.email, role: 'member' }),
+          );
+          issued.push({ id: inv.invitation.id, token: inv.token.reveal() });
+        }
+        const before = t.events.length;
+        const pairs = await Promise.all(
+          issued.map(async ({ id, token }, i) => {
+            const accept = () => t.kit.acceptInvitation(asUser(invitees[i]!.user.id), { token });
+            const resend = () => t.kit.resendInvitation(asUser(owner.user.id), { invitationId: id });
+            // Alternate which of the two is issued first.
+            if (i % 2) {
+              const [r, a] = await Promise.all([resend(), accept()]);
+              return { a, r };
+            }
+            const [a, r] = await Promise.all([accept(), resend()]);
+            return { a, r };
+          }),
+        );
+        const members = new Set((await membersOf(t.kit, account.id)).map((m) => m.userId));
+        let successes = 0;
+        for (const [i, { a, r }] of pairs.entries()) {
+          expect([a, r].filter((x) => x.isOk()), `pair ${i}`).toHaveLength(1);
+          successes += 1;
+          const me = asUser(invitees[i]!.user.id);
+          if (a.isOk()) {
+            // The accept came first: the resend finds the invitation no longer pending.
+            expect(errorOf(r)).toMatchObject({ code: 'INVITATION_INVALID', reason: 'not-pending' });
+            expect(members.has(invitees[i]!.user.id)).toBe(true);
+          } else {
+            // The resend came first: the old token is refused as if it never existed.
+            expect(errorOf(a)).toMatchObject({ code: 'INVITATION_INVALID', reason: 'invalid-token' });
+            expect(members.has(invitees[i]!.user.id)).toBe(false);
+            expect(errorOf(await t.kit.acceptInvitation(me, { token: issued[i]!.token }))).toMatchObject({ reason: 'invalid-token' });
+            const fresh = valueOf(r).token.reveal();
+            expect(fresh).not.toBe(issued[i]!.token);
+            expect(codeOf(await t.kit.acceptInvitation(me, { token: fresh }))).toBe('ok');
+            successes += 1;
+          }
+        }
+        expectOneEventPerSuccess(t.events, before, successes);
+        expect(await membersOf(t.kit, account.id)).toHaveLength(11);
+      });
+
+      it('INV-2 5 concurrent resends of one invitation: only the token of the last committed resend works', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner, members } = await t.seed.organization({ planId: 'enterprise', members: ['admin'] });
+        const zed = await t.seed.user({ email: 'zed@example.com' });
+        const first = valueOf(await t.kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: 'zed@example.com', role: 'member' }));
+        const actors = [asUser(owner.user.id), asUser(members[0]!.user.user.id)];
+        const results = await Promise.all(
+          Array.from({ length: 5 }, (_, i) => t.kit.resendInvitation(actors[i % 2]!, { invitationId: first.invitation.id })),
+        );
+        for (const r of results) expect(['ok', 'CONFLICT']).toContain(codeOf(r));
+        const oks = results.filter((r) => r.isOk()).map((r) => valueOf(r));
+        expect(oks.length).toBeGreaterThanOrEqual(1);
+        const versions = oks.map((o) => o.invitation.version);
+        expect(new Set(versions).size).toBe(versions.length);
+        const latest = oks.reduce((a, b) => (b.invitation.version > a.invitation.version ? b : a));
+        const me = asUser(zed.user.id);
+        for (const stale of [first, ...oks.filter((o) => o !== latest)]) {
+          expect(errorOf(await t.kit.acceptInvitation(me, { token: stale.token.reveal() }))).toMatchObject({
+            code: 'INVITATION_INVALID',
+            reason: 'invalid-token',
+          });
+        }
+        expect(codeOf(await t.kit.acceptInvitation(me, { token: latest.token.reveal() }))).toBe('ok');
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('PLAN-2 ACC-6 seats under concurrent invitations', () => {
+      /** Seats as PLAN-2 counts them in an organization: members plus pending invitations. */
+      async function seatsOf(kit: WorkspaceKit, accountId: AccountId): Promise<number> {
+        const pending = valueOf(await kit.listInvitations(checker, { accountId, status: 'pending', limit: 500 })).items;
+        return (await membersOf(kit, accountId)).length + pending.length;
+      }
+
+      it('PLAN-2 10 concurrent inviteMember of distinct emails on a team organization (8 seats, 6 used): exactly 2 ok', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner, members } = await t.seed.organization({ planId: 'team', members: ['admin', 'member', 'member', 'member', 'member'] });
+        expect(await seatsOf(t.kit, account.id)).toBe(6);
+        const actors = [asUser(owner.user.id), asUser(members[0]!.user.user.id)];
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            t.kit.inviteMember(actors[i % 2]!, { accountId: account.id, email: `new-${i}@example.com`, role: 'member' }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 2, PLAN_LIMIT_REACHED: 8 });
+        for (const r of results) {
+          if (r.isErr()) expect(r.error).toMatchObject({ limit: 'seats', max: 8, current: 8, planId: 'team' });
+        }
+        expect(await seatsOf(t.kit, account.id)).toBe(8);
+        expectOneEventPerSuccess(t.events, before, 2);
+      });
+
+      it('PLAN-2 5 inviteMember and 5 addMember racing on a team organization with 2 seats left: exactly 2 ok', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'team', members: ['member', 'member', 'member', 'member', 'member'] });
+        const users: RegisteredUser[] = [];
+        for (let i = 0; i < 5; i += 1) users.push(await t.seed.user());
+        const actor = asUser(owner.user.id);
+        const results = await Promise.all([
+          ...users.map((u) => t.kit.addMember(actor, { accountId: account.id, userId: u.user.id, role: 'member' })),
+          ...Array.from({ length: 5 }, (_, i) => t.kit.inviteMember(actor, { accountId: account.id, email: `new-${i}@example.com`, role: 'member' })),
+        ]);
+        expect(tally(results)).toEqual({ ok: 2, PLAN_LIMIT_REACHED: 8 });
+        expect(await seatsOf(t.kit, account.id)).toBe(8);
+      });
+
+      it('PLAN-2 COL-1 10 concurrent inviteCollaborator on a hobby personal account (2 seats, the owner holds none): exactly 2 ok', async () => {
+        const t = await freshKit(makeStore);
+        const ada = await t.seed.user({ planId: 'hobby' });
+        const ws = await t.seed.workspace(ada.account.id);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => t.kit.inviteCollaborator(asUser(ada.user.id), { workspaceId: ws.id, email: `c-${i}@example.com` })),
+        );
+        expect(tally(results)).toEqual({ ok: 2, PLAN_LIMIT_REACHED: 8 });
+        const pending = valueOf(await t.kit.listInvitations(checker, { accountId: ada.account.id, status: 'pending', limit: 500 })).items;
+        expect(pending).toHaveLength(2);
+      });
+
+      it('ACC-6 INV-1 one email invited 10 times concurrently (spellings that normalize equal): exactly one ok, 9 ALREADY_EXISTS', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'enterprise' });
+        const spellings = ['zed@example.com', ' ZED@example.com', 'Zed@Example.Com '];
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            t.kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: spellings[i % 3]!, role: 'member' }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, ALREADY_EXISTS: 9 });
+        const pending = valueOf(await t.kit.listInvitations(checker, { accountId: account.id, status: 'pending', limit: 500 })).items;
+        expect(pending.map((i) => i.email)).toEqual(['zed@example.com']);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('ACC-4 the last two Owners acting on each other concurrently', () => {
+      type OwnerOp = { readonly actor: 0 | 1; readonly kind: 'remove' | 'demote'; readonly target: 0 | 1 };
+      const label = (op: OwnerOp) => `${'AB'[op.actor]} ${op.kind}s ${op.actor === op.target ? 'itself' : 'ABx'[op.target]}`;
+      const opsOf = (actor: 0 | 1): OwnerOp[] =>
+        (['remove', 'demote'] as const).flatMap((kind) => ([0, 1] as const).map((target) => ({ actor, kind, target })));
+
+      async function twoOwners() {
+        const t = await freshKit(makeStore);
+        const { account, owner, members } = await t.seed.organization({ planId: 'enterprise', members: ['owner', 'member'] });
+        const owners = [owner.user.id, members[0]!.user.user.id] as const;
+        return { t, account, owners };
+      }
+
+      function run(t: { kit: WorkspaceKit }, accountId: AccountId, owners: readonly string[], op: OwnerOp, i: number) {
+        const actor = asUser(owners[op.actor]!);
+        const userId = owners[op.target]!;
+        return op.kind === 'remove'
+          ? t.kit.removeMember(actor, { accountId, userId })
+          : t.kit.changeMemberRole(actor, { accountId, userId, role: i % 2 ? 'admin' : 'member' });
+      }
+
+      it('ACC-4 the last two Owners remove each other concurrently (either order, 10 times): exactly one ok, the remover stays Owner', async () => {
+        for (let round = 0; round < 10; round += 1) {
+          const { t, account, owners } = await twoOwners();
+          const aRemovesB = () => t.kit.removeMember(asUser(owners[0]), { accountId: account.id, userId: owners[1] });
+          const bRemovesA = () => t.kit.removeMember(asUser(owners[1]), { accountId: account.id, userId: owners[0] });
+          const [ab, ba] =
+            round % 2 ? await Promise.all([aRemovesB(), bRemovesA()]) : await Promise.all([bRemovesA(), aRemovesB()]).then(([x, y]) => [y, x] as const);
+          expect([ab, ba].filter((r) => r.isOk()), `round ${round}`).toHaveLength(1);
+          for (const r of [ab, ba]) if (r.isErr()) expect(['NOT_FOUND', 'LAST_OWNER', 'FORBIDDEN']).toContain(r.error.code);
+          const left = await ownersOf(t.kit, account.id);
+          expect(left.map((m) => m.userId)).toEqual([ab.isOk() ? owners[0] : owners[1]]);
+        }
+      });
+
+      for (const opA of opsOf(0)) {
+        for (const opB of opsOf(1)) {
+          it(`ACC-4 ACC-5 concurrently: ${label(opA)} and ${label(opB)} → at least one Owner remains`, async () => {
+            for (const flipped of [false, true]) {
+              const { t, account, owners } = await twoOwners();
+              const before = t.events.length;
+              const ops = flipped ? [opB, opA] : [opA, opB];
+              const results = await Promise.all(ops.map((op, i) => run(t, account.id, owners, op, i)));
+              for (const r of results) expect(['ok', 'LAST_OWNER', 'FORBIDDEN', 'NOT_FOUND']).toContain(codeOf(r));
+              expect(results.some((r) => r.isOk())).toBe(true);
+              const left = await ownersOf(t.kit, account.id);
+              expect(left.length).toBeGreaterThanOrEqual(1);
+              const newEvents = t.events.slice(before);
+              expect(newEvents).toHaveLength(results.filter((r) => r.isOk()).length);
+              const ownerLosses = newEvents.filter(
+                (e) =>
+                  (e.action === 'member.removed' && e.details['role'] === 'owner') ||
+                  (e.action === 'member.role-changed' && (e.details['role'] as { from?: unknown } | undefined)?.from === 'owner'),
+              );
+              expect(ownerLosses).toHaveLength(2 - left.length);
+            }
+          });
+        }
+      }
+
+      it('ACC-4 20 mixed removes and demotions between the last two Owners at once: one Owner remains', async () => {
+        for (let round = 0; round < 5; round += 1) {
+          const { t, account, owners } = await twoOwners();
+          const all = [...opsOf(0), ...opsOf(1)];
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => run(t, account.id, owners, all[(i * 3 + round) % all.length]!, i)),
+          );
+          for (const r of results) expect(['ok', 'LAST_OWNER', 'FORBIDDEN', 'NOT_FOUND']).toContain(codeOf(r));
+          expect(await ownersOf(t.kit, account.id)).toHaveLength(1);
+        }
+      });
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('SHR-1 ROLE-2 grants and custom roles under concurrency', () => {
+      it('SHR-1 20 concurrent shareWorkspace of one member: exactly one ok, 19 ALREADY_EXISTS, one grant', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner, members } = await t.seed.organization({ planId: 'pro', members: ['admin', 'member'] });
+        const ws = await t.seed.workspace(account.id);
+        const bob = members[1]!.user.user.id;
+        const actors = [asUser(owner.user.id), asUser(members[0]!.user.user.id)];
+        const roles = ['viewer', 'runner', 'developer'] as const;
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t.kit.shareWorkspace(actors[i % 2]!, { workspaceId: ws.id, grantee: asUser(bob), role: roles[i % 3]! }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, ALREADY_EXISTS: 19 });
+        const winner = valueOf(results.find((r) => r.isOk())!);
+        const grants = valueOf(await t.kit.listWorkspaceAccess(checker, { workspaceId: ws.id, limit: 500 })).items;
+        expect(grants.map((g) => [g.grantee, g.role])).toEqual([[asUser(bob), winner.role]]);
+        expect(t.events.slice(before).map((e) => e.action)).toEqual(['workspace.shared']);
+      });
+
+      it('SHR-1 SA-1 20 concurrent shareWorkspace of one service account: exactly one ok', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'team' });
+        const ws = await t.seed.workspace(account.id);
+        const bot = valueOf(await t.kit.createServiceAccount(asUser(owner.user.id), { accountId: account.id, name: 'bot' }));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            t.kit.shareWorkspace(asUser(owner.user.id), { workspaceId: ws.id, grantee: asServiceAccount(bot.id), role: 'developer' }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, ALREADY_EXISTS: 19 });
+        expect(valueOf(await t.kit.listWorkspaceAccess(checker, { workspaceId: ws.id })).items).toHaveLength(1);
+      });
+
+      it('ROLE-2 20 concurrent createCustomRole with one name (spellings that trim equal): exactly one ok, 19 ALREADY_EXISTS', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner, members } = await t.seed.organization({ planId: 'enterprise', members: ['admin'] });
+        const actors = [asUser(owner.user.id), asUser(members[0]!.user.user.id)];
+        const names = ['Deployer', ' Deployer', 'Deployer '];
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t.kit.createCustomRole(actors[i % 2]!, { accountId: account.id, name: names[i % 3]!, scopes: ['manage_deployments'], inherits: 'runner' }),
+          ),
+        );
+        expect(tally(results)).toEqual({ ok: 1, ALREADY_EXISTS: 19 });
+        const roles = valueOf(await t.kit.listCustomRoles(checker, { accountId: account.id })).items;
+        expect(roles.map((r) => r.name)).toEqual(['Deployer']);
+        expectOneEventPerSuccess(t.events, before, 1);
+      });
+
+      for (const position of ['first', 'middle', 'last'] as const) {
+        it(`ROLE-2 deleteCustomRole (issued ${position}) racing shares, a role change and a default role using it: never a grant of a deleted role`, async () => {
+          const t = await freshKit(makeStore);
+          const { account, owner, members } = await t.seed.organization({
+            planId: 'enterprise',
+            members: ['member', 'member', 'member', 'member', 'member'],
+          });
+          const actor = asUser(owner.user.id);
+          const ws = await t.seed.workspace(account.id);
+          const role = valueOf(await t.kit.createCustomRole(actor, { accountId: account.id, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'viewer' }));
+          const changed = members[4]!.user.user.id;
+          valueOf(await t.kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asUser(changed), role: 'developer' }));
+          const users = members.slice(0, 4).map((m) => m.user.user.id);
+          const before = t.events.length;
+          const uses: (() => KitResult<unknown>)[] = [
+            ...users.map((u) => () => t.kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asUser(u), role: role.id })),
+            () => t.kit.changeWorkspaceRole(actor, { workspaceId: ws.id, grantee: asUser(changed), role: role.id }),
+            () => t.kit.setDefaultWorkspaceRole(actor, { workspaceId: ws.id, role: role.id }),
+          ];
+          const del = () => t.kit.deleteCustomRole(actor, { roleId: role.id });
+          const at = position === 'first' ? 0 : position === 'middle' ? 3 : uses.length;
+          const calls = [...uses.slice(0, at), del, ...uses.slice(at)];
+          const all: Result<unknown, WorkspaceKitError>[] = await Promise.all(calls.map((c) => c()));
+          const deletion = all[at]!;
+          const others = all.filter((_, i) => i !== at);
+          const grants = valueOf(await t.kit.listWorkspaceAccess(checker, { workspaceId: ws.id, limit: 500 })).items;
+          const workspace = valueOf(await t.kit.getWorkspace(checker, { workspaceId: ws.id }));
+          const roles = valueOf(await t.kit.listCustomRoles(checker, { accountId: account.id })).items;
+          if (deletion.isOk()) {
+            // Deleted before any use committed: every use was refused, nothing refers to the role.
+            for (const r of others) expect(errorOf(r)).toMatchObject({ code: 'NOT_FOUND', entity: 'role' });
+            expect(roles).toEqual([]);
+            expect(grants.filter((g) => g.role === role.id)).toEqual([]);
+            expect(grants.map((g) => [g.grantee, g.role])).toEqual([[asUser(changed), 'developer']]);
+            expect(workspace.defaultRole).toBeNull();
+            expectOneEventPerSuccess(t.events, before, 1);
+          } else {
+            // A use committed first: the role is in use, stays, and every use succeeded.
+            expect(errorOf(deletion)).toMatchObject({ code: 'ROLE_IN_USE', roleId: role.id });
+            for (const r of others) expect(codeOf(r)).toBe('ok');
+            expect(roles.map((r) => r.id)).toEqual([role.id]);
+            expect(grants.filter((g) => g.role === role.id)).toHaveLength(5);
+            expect(workspace.defaultRole).toBe(role.id);
+            expectOneEventPerSuccess(t.events, before, uses.length);
+          }
+          // The invariant itself: every role a grant or the default role refers to exists.
+          const live = new Set<string>([...roles.map((r) => r.id), 'owner', 'developer', 'runner', 'viewer', 'worker']);
+          for (const g of grants) expect(live.has(g.role)).toBe(true);
+          if (workspace.defaultRole !== null) expect(live.has(workspace.defaultRole)).toBe(true);
+        });
+      }
+    });
+
+    // -------------------------------------------------------------------------------------
+    describe('SA-3 concurrent rotations of one key', () => {
+      it('SA-3 20 concurrent rotateApiKey of one user key (overlap 0): exactly one ok, the old key revoked, one successor', async () => {
+        const t = await freshKit(makeStore);
+        const ada = await t.seed.user();
+        const me = asUser(ada.user.id);
+        const issued = valueOf(await t.kit.createApiKey(me, { name: 'laptop' }));
+        const before = t.events.length;
+        const results = await Promise.all(Array.from({ length: 20 }, () => t.kit.rotateApiKey(me, { keyId: issued.key.id })));
+        expect(results.filter((r) => r.isOk())).toHaveLength(1);
+        for (const r of results) if (r.isErr()) expect(['VALIDATION', 'CONFLICT']).toContain(r.error.code);
+        const winner = valueOf(results.find((r) => r.isOk())!);
+        const keys = valueOf(await t.kit.listApiKeys(me, { limit: 500 })).items;
+        expect(keys.map((k) => k.id).sort()).toEqual([issued.key.id, winner.key.id].sort());
+        expect(errorOf(await t.kit.resolveApiKey({ key: issued.secret.reveal() }))).toMatchObject({ reason: 'revoked' });
+        expect(valueOf(await t.kit.resolveApiKey({ key: winner.secret.reveal() })).principal).toEqual(me);
+        expect(t.events.slice(before).map((e) => e.action)).toEqual(['api-key.rotated']);
+      });
+
+      it('SA-3 20 concurrent rotateApiKey of one service-account key with a 24 h overlap: exactly one ok, one successor', async () => {
+        const t = await freshKit(makeStore);
+        const { account, owner } = await t.seed.organization({ planId: 'team' });
+        const actor = asUser(owner.user.id);
+        const bot = valueOf(await t.kit.createServiceAccount(actor, { accountId: account.id, name: 'bot' }));
+        const issued = valueOf(await t.kit.createApiKey(actor, { name: 'ci', serviceAccountId: bot.id }));
+        const before = t.events.length;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => t.kit.rotateApiKey(actor, { keyId: issued.key.id, overlapHours: 24 })),
+        );
+        expect(tally(results)['ok']).toBe(1);
+        for (const r of results) if (r.isErr()) expect(['VALIDATION', 'CONFLICT']).toContain(r.error.code);
+        const keys = valueOf(await t.kit.listApiKeys(actor, { serviceAccountId: bot.id, limit: 500 })).items;
+        expect(keys).toHaveLength(2);
+        expectOneEventPerSuccess(t.events, before, 1);
       });
     });
   });

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore, type MemoryStore } from '../../src/adapters/memory/memory-store.js';
-import { asUser, system } from '../../src/core/principal.js';
+import { asServiceAccount, asUser, system } from '../../src/core/principal.js';
 import type { KitResult } from '../../src/kit/workspace-kit.js';
 import { faultyStore, type FaultyStore } from '../../src/testing/faulty-store.js';
 import { createTestKit, type TestKit } from '../../src/testing/test-kit.js';
@@ -211,6 +211,249 @@ const scenarios: readonly Scenario[] = [
             { kind: 'variable', name: 'region' },
           ],
         });
+    },
+  },
+
+  // --- Roles, sharing, invitations, service accounts and API keys -----------------------------
+  {
+    title: 'SHR-1 shareWorkspace with a custom role',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'enterprise', members: ['member'] });
+      const ws = await seed.workspace(account.id);
+      const actor = asUser(owner.user.id);
+      const role = valueOf(await kit.createCustomRole(actor, { accountId: account.id, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' }));
+      return () => kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asUser(members[0]!.user.user.id), role: role.id });
+    },
+  },
+  {
+    title: 'SHR-1 SA-1 shareWorkspace with a service account',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team' });
+      const ws = await seed.workspace(account.id);
+      const actor = asUser(owner.user.id);
+      const bot = valueOf(await kit.createServiceAccount(actor, { accountId: account.id, name: 'bot' }));
+      return () => kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asServiceAccount(bot.id), role: 'developer' });
+    },
+  },
+  {
+    title: 'SHR-1 changeWorkspaceRole',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'pro', members: ['member'] });
+      const ws = await seed.workspace(account.id);
+      const actor = asUser(owner.user.id);
+      const grantee = asUser(members[0]!.user.user.id);
+      valueOf(await kit.shareWorkspace(actor, { workspaceId: ws.id, grantee, role: 'viewer' }));
+      return () => kit.changeWorkspaceRole(actor, { workspaceId: ws.id, grantee, role: 'developer' });
+    },
+  },
+  {
+    title: 'SHR-1 COL-2 unshareWorkspace',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'pro', members: ['member'] });
+      const ws = await seed.workspace(account.id);
+      const actor = asUser(owner.user.id);
+      const grantee = asUser(members[0]!.user.user.id);
+      valueOf(await kit.shareWorkspace(actor, { workspaceId: ws.id, grantee, role: 'runner' }));
+      return () => kit.unshareWorkspace(actor, { workspaceId: ws.id, grantee });
+    },
+  },
+  {
+    title: 'ROLE-3 setDefaultWorkspaceRole',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro', members: ['member'] });
+      const ws = await seed.workspace(account.id);
+      return () => kit.setDefaultWorkspaceRole(asUser(owner.user.id), { workspaceId: ws.id, role: 'viewer', expectedVersion: 1 });
+    },
+  },
+  {
+    title: 'ROLE-2 createCustomRole',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'enterprise' });
+      return () => kit.createCustomRole(asUser(owner.user.id), { accountId: account.id, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' });
+    },
+  },
+  {
+    title: 'ROLE-2 deleteCustomRole (the name is free afterwards only if it committed)',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'enterprise' });
+      const actor = asUser(owner.user.id);
+      const role = valueOf(await kit.createCustomRole(actor, { accountId: account.id, name: 'Deployer', scopes: ['see_flows'] }));
+      return () => kit.deleteCustomRole(actor, { roleId: role.id });
+    },
+  },
+  {
+    title: 'ACC-6 INV-1 inviteMember',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team', members: ['member'] });
+      return () => kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: ' Zed@Example.com', role: 'admin' });
+    },
+  },
+  {
+    title: 'COL-1 INV-1 inviteCollaborator',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user({ planId: 'starter' });
+      const ws = await seed.workspace(ada.account.id);
+      return () => kit.inviteCollaborator(asUser(ada.user.id), { workspaceId: ws.id, email: 'bob@example.com' });
+    },
+  },
+  {
+    title: 'INV-2 resendInvitation (the old token keeps working if the resend failed)',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro' });
+      const actor = asUser(owner.user.id);
+      const issued = valueOf(await kit.inviteMember(actor, { accountId: account.id, email: 'zed@example.com', role: 'member' }));
+      return () => kit.resendInvitation(actor, { invitationId: issued.invitation.id, expiresInDays: 3 });
+    },
+  },
+  {
+    title: 'INV-1 revokeInvitation',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro' });
+      const actor = asUser(owner.user.id);
+      const issued = valueOf(await kit.inviteMember(actor, { accountId: account.id, email: 'zed@example.com', role: 'member' }));
+      return () => kit.revokeInvitation(actor, { invitationId: issued.invitation.id });
+    },
+  },
+  {
+    title: 'INV-3 ACC-6 acceptInvitation by the invitee (membership and status together)',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro' });
+      const zed = await seed.user({ email: 'zed@example.com' });
+      const issued = valueOf(await kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: 'zed@example.com', role: 'member' }));
+      const token = issued.token.reveal();
+      return () => kit.acceptInvitation(asUser(zed.user.id), { token });
+    },
+  },
+  {
+    title: 'INV-3 ACC-1 acceptInvitation by the system with newUser (user, personal account, membership, status together)',
+    minWrites: 5,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro' });
+      const issued = valueOf(await kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: 'new@example.com', role: 'admin' }));
+      const token = issued.token.reveal();
+      return () => kit.acceptInvitation(system('signup'), { token, newUser: { displayName: 'New', handle: 'newbie', planId: 'starter' } });
+    },
+  },
+  {
+    title: 'INV-3 COL-1 acceptInvitation of a collaboration invitation (grant and status together)',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user({ planId: 'starter' });
+      const ws = await seed.workspace(ada.account.id);
+      const bob = await seed.user({ email: 'bob@example.com' });
+      const issued = valueOf(await kit.inviteCollaborator(asUser(ada.user.id), { workspaceId: ws.id, email: 'bob@example.com' }));
+      const token = issued.token.reveal();
+      return () => kit.acceptInvitation(asUser(bob.user.id), { token });
+    },
+  },
+  {
+    title: 'INV-3 rejectInvitation',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro' });
+      const zed = await seed.user({ email: 'zed@example.com' });
+      const issued = valueOf(await kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: 'zed@example.com', role: 'member' }));
+      const token = issued.token.reveal();
+      return () => kit.rejectInvitation(asUser(zed.user.id), { token });
+    },
+  },
+  {
+    title: 'SA-1 createServiceAccount',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team' });
+      return () => kit.createServiceAccount(asUser(owner.user.id), { accountId: account.id, name: 'bot' });
+    },
+  },
+  {
+    title: 'SA-1 SA-2 deleteServiceAccount with grants and API keys',
+    minWrites: 4,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team' });
+      const actor = asUser(owner.user.id);
+      const ws = await seed.workspace(account.id);
+      const other = await seed.workspace(account.id);
+      const bot = valueOf(await kit.createServiceAccount(actor, { accountId: account.id, name: 'bot' }));
+      const keep = valueOf(await kit.createServiceAccount(actor, { accountId: account.id, name: 'keep' }));
+      for (const sa of [bot, keep]) {
+        for (const w of [ws, other]) valueOf(await kit.shareWorkspace(actor, { workspaceId: w.id, grantee: asServiceAccount(sa.id), role: 'developer' }));
+        valueOf(await kit.createApiKey(actor, { name: 'a', serviceAccountId: sa.id }));
+        valueOf(await kit.createApiKey(actor, { name: 'b', serviceAccountId: sa.id }));
+      }
+      return () => kit.deleteServiceAccount(actor, { serviceAccountId: bot.id });
+    },
+  },
+  {
+    title: 'SA-2 createApiKey for the acting user',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user();
+      valueOf(await kit.createApiKey(asUser(ada.user.id), { name: 'old' }));
+      return () => kit.createApiKey(asUser(ada.user.id), { name: 'laptop', expiresAt: '2026-06-01T00:00:00Z' });
+    },
+  },
+  {
+    title: 'SA-2 createApiKey for a service account',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team' });
+      const bot = valueOf(await kit.createServiceAccount(asUser(owner.user.id), { accountId: account.id, name: 'bot' }));
+      return () => kit.createApiKey(asUser(owner.user.id), { name: 'ci', serviceAccountId: bot.id });
+    },
+  },
+  {
+    title: 'SA-2 revokeApiKey',
+    minWrites: 2,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user();
+      const key = valueOf(await kit.createApiKey(asUser(ada.user.id), { name: 'laptop' }));
+      return () => kit.revokeApiKey(asUser(ada.user.id), { keyId: key.key.id });
+    },
+  },
+  {
+    title: 'SA-3 rotateApiKey with overlap 0 (old revoked and new key together)',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user();
+      const key = valueOf(await kit.createApiKey(asUser(ada.user.id), { name: 'laptop' }));
+      return () => kit.rotateApiKey(asUser(ada.user.id), { keyId: key.key.id });
+    },
+  },
+  {
+    title: 'SA-3 rotateApiKey of a service-account key with a 24 h overlap',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team' });
+      const actor = asUser(owner.user.id);
+      const bot = valueOf(await kit.createServiceAccount(actor, { accountId: account.id, name: 'bot' }));
+      const key = valueOf(await kit.createApiKey(actor, { name: 'ci', serviceAccountId: bot.id, expiresAt: '2026-03-01T00:00:00Z' }));
+      return () => kit.rotateApiKey(actor, { keyId: key.key.id, overlapHours: 24 });
+    },
+  },
+  {
+    title: 'ACC-3 SHR-1 removeMember of a member holding grants in several workspaces',
+    minWrites: 3,
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'pro', members: ['member', 'member'] });
+      const actor = asUser(owner.user.id);
+      for (let i = 0; i < 3; i += 1) {
+        const ws = await seed.workspace(account.id);
+        for (const m of members) valueOf(await kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asUser(m.user.user.id), role: 'runner' }));
+      }
+      valueOf(await kit.createApiKey(asUser(members[0]!.user.user.id), { name: 'laptop' }));
+      return () => kit.removeMember(actor, { accountId: account.id, userId: members[0]!.user.user.id });
     },
   },
 ];

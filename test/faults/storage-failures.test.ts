@@ -57,6 +57,17 @@ const failures: readonly { readonly label: string; readonly make: () => Store }[
 const calls: readonly { readonly label: string; readonly call: (kit: WorkspaceKit) => KitResult<unknown> }[] = [
   { label: 'createWorkspace', call: (kit) => kit.createWorkspace(asUser('usr_1'), { accountId: 'acc_2', handle: 'prod' }) },
   { label: 'getWorkspace', call: (kit) => kit.getWorkspace(system(), { workspaceId: 'ws_1' }) },
+  {
+    label: 'shareWorkspace',
+    call: (kit) => kit.shareWorkspace(asUser('usr_1'), { workspaceId: 'ws_1', grantee: asUser('usr_2'), role: 'viewer' }),
+  },
+  {
+    label: 'inviteMember',
+    call: (kit) => kit.inviteMember(asUser('usr_1'), { accountId: 'acc_2', email: 'zed@example.com', role: 'member' }),
+  },
+  { label: 'acceptInvitation', call: (kit) => kit.acceptInvitation(asUser('usr_1'), { token: `wki.inv_1.${'a'.repeat(32)}` }) },
+  { label: 'rotateApiKey', call: (kit) => kit.rotateApiKey(asUser('usr_1'), { keyId: 'key_1', overlapHours: 24 }) },
+  { label: 'resolveApiKey', call: (kit) => kit.resolveApiKey({ key: `wkk.key_1.${'a'.repeat(32)}` }) },
 ];
 
 describe('STORE-1 an adapter failure always becomes a STORAGE error value', () => {

@@ -5,15 +5,17 @@
  * `valueOf` and `Symbol.toPrimitive`, symbols and functions — as its input, as its actor, and
  * as single wrongly-typed fields of otherwise well-formed inputs. Each call must RESOLVE (never
  * throw, never reject) to an error: `VALIDATION` naming the bad part, or `NOT_FOUND` /
- * `FORBIDDEN` when the input happens to be well formed; and the store must be unchanged
- * (nothing written, no audit event). Throwing getters and proxies must not make a call throw.
+ * `FORBIDDEN` / `INVITATION_INVALID` / `UNAUTHENTICATED` when the input happens to be well
+ * formed (a query may then also succeed); and the store must be unchanged (nothing written, no
+ * audit event). Throwing getters and proxies must not make a call throw. `resolveApiKey` takes
+ * only an input, so only its input is fuzzed.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { MemoryStore } from '../../src/adapters/memory/memory-store.js';
 import type { ValidationIssue } from '../../src/core/errors.js';
-import { PrincipalSchema, asUser, system, type Principal } from '../../src/core/principal.js';
+import { PrincipalSchema, asServiceAccount, asUser, system, type Principal } from '../../src/core/principal.js';
 import {
   AccountRefInput,
   AddMemberInput,
@@ -26,6 +28,34 @@ import {
 } from '../../src/kit/account-commands.js';
 import { ListAuditEventsInput } from '../../src/kit/audit-queries.js';
 import {
+  ApiKeyRefInput,
+  CreateApiKeyInput,
+  CreateServiceAccountInput,
+  ListApiKeysInput,
+  ListServiceAccountsInput,
+  ResolveApiKeyInput,
+  RotateApiKeyInput,
+  ServiceAccountRefInput,
+} from '../../src/kit/credential-commands.js';
+import {
+  AcceptInvitationInput,
+  InvitationRefInput,
+  InviteCollaboratorInput,
+  InviteMemberInput,
+  ListInvitationsInput,
+  RejectInvitationInput,
+  ResendInvitationInput,
+} from '../../src/kit/invitation-commands.js';
+import { CreateCustomRoleInput, CustomRoleRefInput, ListCustomRolesInput } from '../../src/kit/role-commands.js';
+import {
+  ChangeWorkspaceRoleInput,
+  ExplainAccessInput,
+  ListWorkspaceAccessInput,
+  SetDefaultWorkspaceRoleInput,
+  ShareWorkspaceInput,
+  UnshareWorkspaceInput,
+} from '../../src/kit/sharing-commands.js';
+import {
   CreateWorkspaceInput,
   DeleteWorkspaceInput,
   ListWorkspacesInput,
@@ -36,7 +66,7 @@ import {
 } from '../../src/kit/workspace-commands.js';
 import type { KitResult, WorkspaceKit } from '../../src/kit/workspace-kit.js';
 import { createTestKit, type TestKit } from '../../src/testing/test-kit.js';
-import { callSafely, describeOutcome, type CallOutcome } from '../support/harness.js';
+import { callSafely, describeOutcome, valueOf, type CallOutcome } from '../support/harness.js';
 
 // ---------------------------------------------------------------------------------------------
 // The state the fuzzed calls run against, and what every call must leave untouched
@@ -50,6 +80,12 @@ interface Fixture {
     readonly personal: string;
     readonly acme: string;
     readonly ws: string;
+    /** A workspace of ada's personal account (collaborator invitations). */
+    readonly personalWs: string;
+    readonly role: string;
+    readonly invitation: string;
+    readonly serviceAccount: string;
+    readonly key: string;
   };
 }
 
@@ -62,7 +98,29 @@ beforeAll(async () => {
   const { account: acme } = await t.seed.organization({ handle: 'acme', planId: 'enterprise', owner: ada, members: [{ user: bob, role: 'member' }] });
   const ws = await t.seed.workspace(acme.id, { handle: 'prod' });
   await t.seed.resources(ws.id, { flow: 1, variable: 1 });
-  fx = { t, ids: { ada: ada.user.id, bob: bob.user.id, personal: ada.account.id, acme: acme.id, ws: ws.id } };
+  const personalWs = await t.seed.workspace(ada.account.id, { handle: 'mine' });
+  const owner = asUser(ada.user.id);
+  const role = valueOf(await t.kit.createCustomRole(owner, { accountId: acme.id, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' }));
+  const invitation = valueOf(await t.kit.inviteMember(owner, { accountId: acme.id, email: 'zed@example.com', role: 'member' }));
+  const sa = valueOf(await t.kit.createServiceAccount(owner, { accountId: acme.id, name: 'bot' }));
+  const key = valueOf(await t.kit.createApiKey(owner, { name: 'ci', serviceAccountId: sa.id }));
+  valueOf(await t.kit.createApiKey(owner, { name: 'laptop' }));
+  valueOf(await t.kit.shareWorkspace(owner, { workspaceId: ws.id, grantee: asServiceAccount(sa.id), role: 'runner' }));
+  fx = {
+    t,
+    ids: {
+      ada: ada.user.id,
+      bob: bob.user.id,
+      personal: ada.account.id,
+      acme: acme.id,
+      ws: ws.id,
+      personalWs: personalWs.id,
+      role: role.id,
+      invitation: invitation.invitation.id,
+      serviceAccount: sa.id,
+      key: key.key.id,
+    },
+  };
 });
 
 /** Calls `call` and checks that nothing was written and no event published. */
@@ -79,7 +137,8 @@ async function unchanged(call: () => KitResult<unknown>): Promise<CallOutcome> {
 // Every public command, with a well-formed input and the type of each of its fields
 // ---------------------------------------------------------------------------------------------
 
-type FieldType = 'string' | 'number' | 'array';
+/** `object`: a nested object (grantee, principal, newUser); `nullable-string`: a string or `null`. */
+type FieldType = 'string' | 'nullable-string' | 'number' | 'array' | 'object';
 
 interface Method {
   readonly name: string;
@@ -89,18 +148,53 @@ interface Method {
   /** A well-formed input against the fixture (for fuzzing the actor alone). */
   readonly valid: () => Record<string, unknown>;
   readonly fields: Readonly<Record<string, FieldType>>;
+  /** False for `resolveApiKey`, which takes only its input: there is no actor to fuzz. */
+  readonly takesActor: boolean;
+  /** A read-only query: a random input that happens to be well formed may resolve ok. */
+  readonly query: boolean;
 }
 
 /** The kit methods take typed inputs; the fuzzer calls them as a host would with a request body. */
 type Loose = (actor: unknown, input?: unknown) => KitResult<unknown>;
 const loose = (kit: WorkspaceKit, name: keyof WorkspaceKit): Loose => (kit[name] as unknown as Loose).bind(kit);
+const QUERIES: ReadonlySet<string> = new Set([
+  'getAccount',
+  'getAccountRole',
+  'listAccounts',
+  'listMembers',
+  'getWorkspace',
+  'getWorkspaceByHandle',
+  'listWorkspaces',
+  'previewWorkspaceDeletion',
+  'listAuditEvents',
+  'listWorkspaceAccess',
+  'explainAccess',
+  'listCustomRoles',
+  'listInvitations',
+  'listServiceAccounts',
+  'listApiKeys',
+  'resolveApiKey',
+]);
 const method = (name: keyof WorkspaceKit, schema: z.ZodType | null, valid: () => Record<string, unknown>, fields: Record<string, FieldType>): Method => ({
   name,
   schema,
   call: (kit, actor, input) => (schema === null ? loose(kit, name)(actor) : loose(kit, name)(actor, input)),
   valid,
   fields,
+  takesActor: true,
+  query: QUERIES.has(name),
 });
+/** A method without an actor: `resolveApiKey(input)`. */
+const actorless = (name: keyof WorkspaceKit, schema: z.ZodType, valid: () => Record<string, unknown>, fields: Record<string, FieldType>): Method => ({
+  ...method(name, schema, valid, fields),
+  call: (kit, _actor, input) => (kit[name] as unknown as (input: unknown) => KitResult<unknown>).call(kit, input),
+  takesActor: false,
+});
+
+/** Well formed, but no invitation or key has these secrets. */
+const FAKE_TOKEN = `wki.inv_1.${'a'.repeat(32)}`;
+const FAKE_KEY = `wkk.key_1.${'a'.repeat(32)}`;
+const PAGE = { limit: 'number', cursor: 'string' } as const;
 
 const METHODS: readonly Method[] = [
   method('registerUser', RegisterUserInput, () => ({ email: 'new@example.com', displayName: 'New', handle: 'fresh' }), {
@@ -173,6 +267,99 @@ const METHODS: readonly Method[] = [
     limit: 'number',
     cursor: 'string',
   }),
+  // Sharing and access (SHR-1, ROLE-3).
+  method(
+    'shareWorkspace',
+    ShareWorkspaceInput,
+    () => ({ workspaceId: fx.ids.ws, grantee: { type: 'user', userId: fx.ids.bob }, role: 'viewer' }),
+    { workspaceId: 'string', grantee: 'object', role: 'string' },
+  ),
+  method(
+    'changeWorkspaceRole',
+    ChangeWorkspaceRoleInput,
+    () => ({ workspaceId: fx.ids.ws, grantee: { type: 'service-account', serviceAccountId: fx.ids.serviceAccount }, role: 'developer' }),
+    { workspaceId: 'string', grantee: 'object', role: 'string' },
+  ),
+  method(
+    'unshareWorkspace',
+    UnshareWorkspaceInput,
+    () => ({ workspaceId: fx.ids.ws, grantee: { type: 'service-account', serviceAccountId: fx.ids.serviceAccount } }),
+    { workspaceId: 'string', grantee: 'object' },
+  ),
+  method('listWorkspaceAccess', ListWorkspaceAccessInput, () => ({ workspaceId: fx.ids.ws, limit: 10 }), { workspaceId: 'string', ...PAGE }),
+  method(
+    'setDefaultWorkspaceRole',
+    SetDefaultWorkspaceRoleInput,
+    () => ({ workspaceId: fx.ids.ws, role: 'viewer', expectedVersion: 1 }),
+    { workspaceId: 'string', role: 'nullable-string', expectedVersion: 'number' },
+  ),
+  method('explainAccess', ExplainAccessInput, () => ({ workspaceId: fx.ids.ws, principal: { type: 'user', userId: fx.ids.bob } }), {
+    workspaceId: 'string',
+    principal: 'object',
+  }),
+  // Custom roles (ROLE-2).
+  method(
+    'createCustomRole',
+    CreateCustomRoleInput,
+    () => ({ accountId: fx.ids.acme, name: 'Fuzzer', scopes: ['see_flows'], inherits: 'viewer' }),
+    { accountId: 'string', name: 'string', scopes: 'array', inherits: 'nullable-string' },
+  ),
+  method('deleteCustomRole', CustomRoleRefInput, () => ({ roleId: fx.ids.role }), { roleId: 'string' }),
+  method('listCustomRoles', ListCustomRolesInput, () => ({ accountId: fx.ids.acme, limit: 10 }), { accountId: 'string', ...PAGE }),
+  // Invitations (INV, ACC-6, COL-1).
+  method(
+    'inviteMember',
+    InviteMemberInput,
+    () => ({ accountId: fx.ids.acme, email: 'fuzz@example.com', role: 'member', expiresInDays: 3 }),
+    { accountId: 'string', email: 'string', role: 'string', expiresInDays: 'number' },
+  ),
+  method(
+    'inviteCollaborator',
+    InviteCollaboratorInput,
+    () => ({ workspaceId: fx.ids.personalWs, email: 'fuzz@example.com', role: 'developer', expiresInDays: 3 }),
+    { workspaceId: 'string', email: 'string', role: 'string', expiresInDays: 'number' },
+  ),
+  method('resendInvitation', ResendInvitationInput, () => ({ invitationId: fx.ids.invitation, expiresInDays: 3 }), {
+    invitationId: 'string',
+    expiresInDays: 'number',
+  }),
+  method('revokeInvitation', InvitationRefInput, () => ({ invitationId: fx.ids.invitation }), { invitationId: 'string' }),
+  method('acceptInvitation', AcceptInvitationInput, () => ({ token: FAKE_TOKEN, newUser: { displayName: 'Zed', handle: 'zed' } }), {
+    token: 'string',
+    newUser: 'object',
+  }),
+  method('rejectInvitation', RejectInvitationInput, () => ({ token: FAKE_TOKEN }), { token: 'string' }),
+  method(
+    'listInvitations',
+    ListInvitationsInput,
+    () => ({ accountId: fx.ids.acme, status: 'pending', limit: 10 }),
+    { accountId: 'string', workspaceId: 'string', status: 'string', ...PAGE },
+  ),
+  // Service accounts and API keys (SA).
+  method('createServiceAccount', CreateServiceAccountInput, () => ({ accountId: fx.ids.acme, name: 'fuzz-bot' }), {
+    accountId: 'string',
+    name: 'string',
+  }),
+  method('deleteServiceAccount', ServiceAccountRefInput, () => ({ serviceAccountId: fx.ids.serviceAccount }), { serviceAccountId: 'string' }),
+  method('listServiceAccounts', ListServiceAccountsInput, () => ({ accountId: fx.ids.acme, limit: 10 }), { accountId: 'string', ...PAGE }),
+  method(
+    'createApiKey',
+    CreateApiKeyInput,
+    () => ({ name: 'fuzz', expiresAt: '2027-01-01T00:00:00Z', serviceAccountId: fx.ids.serviceAccount }),
+    { name: 'string', expiresAt: 'string', serviceAccountId: 'string', userId: 'string' },
+  ),
+  method('listApiKeys', ListApiKeysInput, () => ({ serviceAccountId: fx.ids.serviceAccount, limit: 10 }), {
+    serviceAccountId: 'string',
+    ...PAGE,
+  }),
+  method('revokeApiKey', ApiKeyRefInput, () => ({ keyId: fx.ids.key }), { keyId: 'string' }),
+  method(
+    'rotateApiKey',
+    RotateApiKeyInput,
+    () => ({ keyId: fx.ids.key, overlapHours: 1, expiresAt: '2027-01-01T00:00:00Z' }),
+    { keyId: 'string', overlapHours: 'number', expiresAt: 'nullable-string' },
+  ),
+  actorless('resolveApiKey', ResolveApiKeyInput, () => ({ key: FAKE_KEY }), { key: 'string' }),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -224,20 +411,30 @@ function wrongFor(type: FieldType): fc.Arbitrary<unknown> {
   return hostile.filter((v) => {
     if (v === undefined) return false;
     if (type === 'string') return typeof v !== 'string';
+    if (type === 'nullable-string') return typeof v !== 'string' && v !== null;
     if (type === 'number') return typeof v !== 'number';
+    // A nested object: anything hostile fails it (its required, strict keys never come up at random).
+    if (type === 'object') return true;
     return !Array.isArray(v);
   });
 }
 
-/** The allowed outcomes of a call whose input parsed (or not) against its schema. */
-function expectRefused(outcome: CallOutcome, wellFormed: boolean, part: 'actor' | 'input', what: string): void {
+/** The refusals a well-formed input naming nothing real can get. */
+const WELL_FORMED_REFUSALS = ['VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'INVITATION_INVALID', 'UNAUTHENTICATED', 'PLAN_FEATURE_UNAVAILABLE'];
+
+/**
+ * The allowed outcomes of a call whose input parsed (or not) against its schema. A query given a
+ * well-formed input may also succeed (`listApiKeys({})` lists the actor's keys): it writes nothing.
+ */
+function expectRefused(outcome: CallOutcome, wellFormed: boolean, part: 'actor' | 'input', what: string, query = false): void {
   expect(outcome.kind, `${what}: ${describeOutcome(outcome)}`).toBe('resolved');
   if (outcome.kind !== 'resolved') return;
+  if (wellFormed && query && outcome.result.isOk()) return;
   expect(outcome.result.isErr(), `${what}: resolved ok`).toBe(true);
   if (!outcome.result.isErr()) return;
   const error = outcome.result.error;
   if (wellFormed) {
-    expect(['VALIDATION', 'NOT_FOUND', 'FORBIDDEN'], what).toContain(error.code);
+    expect(WELL_FORMED_REFUSALS, `${what}: ${error.code}`).toContain(error.code);
   } else {
     expect(error.code, what).toBe('VALIDATION');
     if (error.code === 'VALIDATION') {
@@ -275,8 +472,12 @@ describe('bad input never throws, never writes', () => {
       it(`ROLE-6 AUD-1 ${m.name}: fc.anything() as input resolves to VALIDATION and changes nothing`, async () => {
         await fc.assert(
           fc.asyncProperty(hostile, fc.nat({ max: 2 }), async (input, who) => {
+            // createApiKey needs only a name, so a well-formed input is a genuine request that may
+            // succeed; whether a non-plain one (an Error, whose inherited `name` parses) is refused
+            // is checked deterministically at the end of this file.
+            fc.pre(!(m.name === 'createApiKey' && parses(m.schema, input)));
             const outcome = await unchanged(() => m.call(fx.t.kit, actors()[who], input));
-            expectRefused(outcome, parses(m.schema, input), 'input', m.name);
+            expectRefused(outcome, parses(m.schema, input), 'input', m.name, m.query);
           }),
           { numRuns: 150 },
         );
@@ -310,6 +511,8 @@ describe('bad input never throws, never writes', () => {
       });
     }
 
+    if (!m.takesActor) continue;
+
     it(`ROLE-6 AUD-1 ${m.name}: a malformed actor resolves to VALIDATION naming the actor and changes nothing`, async () => {
       await fc.assert(
         fc.asyncProperty(badActor, async (actor) => {
@@ -335,7 +538,7 @@ describe('bad input never throws, never writes', () => {
     }
   }
 
-  it('VALIDATION well-formed inputs naming nothing the actor can see resolve to NOT_FOUND or FORBIDDEN', async () => {
+  it('VALIDATION well-formed inputs naming nothing the actor can see resolve to NOT_FOUND, FORBIDDEN, INVITATION_INVALID or UNAUTHENTICATED', async () => {
     // An outsider (bob has no role in ada's personal account) and unknown ids.
     const bob = asUser(fx.ids.bob);
     const outcomes = [
@@ -345,6 +548,19 @@ describe('bad input never throws, never writes', () => {
       await unchanged(() => fx.t.kit.deleteWorkspace(bob, { workspaceId: fx.ids.ws })),
       await unchanged(() => fx.t.kit.getWorkspace(system(), { workspaceId: 'ws_nope' })),
       await unchanged(() => fx.t.kit.removeMember(bob, { accountId: fx.ids.acme, userId: fx.ids.ada })),
+      // Roles, sharing, invitations, service accounts and keys.
+      await unchanged(() => fx.t.kit.shareWorkspace(bob, { workspaceId: fx.ids.ws, grantee: asUser(fx.ids.bob), role: 'viewer' })),
+      await unchanged(() => fx.t.kit.createCustomRole(bob, { accountId: fx.ids.acme, name: 'Mine', scopes: ['see_flows'] })),
+      await unchanged(() => fx.t.kit.deleteCustomRole(bob, { roleId: fx.ids.role })),
+      await unchanged(() => fx.t.kit.inviteMember(bob, { accountId: fx.ids.acme, email: 'x@example.com', role: 'member' })),
+      await unchanged(() => fx.t.kit.revokeInvitation(bob, { invitationId: fx.ids.invitation })),
+      await unchanged(() => fx.t.kit.acceptInvitation(system(), { token: FAKE_TOKEN })),
+      await unchanged(() => fx.t.kit.rejectInvitation(bob, { token: 'wki.inv_nope.' + 'b'.repeat(32) })),
+      await unchanged(() => fx.t.kit.deleteServiceAccount(bob, { serviceAccountId: fx.ids.serviceAccount })),
+      await unchanged(() => fx.t.kit.revokeApiKey(bob, { keyId: fx.ids.key })),
+      await unchanged(() => fx.t.kit.rotateApiKey(bob, { keyId: fx.ids.key, overlapHours: 1 })),
+      await unchanged(() => fx.t.kit.resolveApiKey({ key: FAKE_KEY })),
+      await unchanged(() => fx.t.kit.inviteCollaborator(bob, { workspaceId: fx.ids.personalWs, email: 'x@example.com' })),
     ];
     expect(outcomes.map(describeOutcome)).toEqual([
       'resolved NOT_FOUND',
@@ -353,11 +569,26 @@ describe('bad input never throws, never writes', () => {
       'resolved NOT_FOUND',
       'resolved NOT_FOUND',
       'resolved FORBIDDEN',
+      'resolved NOT_FOUND',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
+      'resolved INVITATION_INVALID',
+      'resolved INVITATION_INVALID',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
+      'resolved UNAUTHENTICATED',
+      'resolved NOT_FOUND',
     ]);
   });
 });
 
 describe('hostile objects: throwing getters and proxies never make a call throw', () => {
+  /** The methods whose actor can be made hostile (all but `resolveApiKey`). */
+  const WITH_ACTOR = METHODS.filter((m) => m.takesActor);
+
   /** The first field of each method's input, made a getter that throws `thrown()`. */
   function inputWithThrowingGetter(m: Method, thrown: () => unknown): Record<string, unknown> {
     const input = { ...m.valid() };
@@ -406,9 +637,9 @@ describe('hostile objects: throwing getters and proxies never make a call throw'
   ];
 
   /** Runs every method with `make(m)` as (actor, input) and lists the methods that misbehave. */
-  async function misbehaving(make: (m: Method) => { actor: unknown; input: unknown }): Promise<string[]> {
+  async function misbehaving(make: (m: Method) => { actor: unknown; input: unknown }, methods = METHODS): Promise<string[]> {
     const bad: string[] = [];
-    for (const m of METHODS) {
+    for (const m of methods) {
       const { actor, input } = make(m);
       const outcome = await unchanged(() => m.call(fx.t.kit, actor, input));
       const text = describeOutcome(outcome);
@@ -437,13 +668,13 @@ describe('hostile objects: throwing getters and proxies never make a call throw'
           },
         });
         return { actor, input: m.valid() };
-      });
+      }, WITH_ACTOR);
       expect(bad).toEqual([]);
     });
 
     it(`VALIDATION a proxy whose every trap throws ${label}, as input and as actor: every command resolves to VALIDATION`, async () => {
       const asInput = await misbehaving((m) => ({ actor: system('fuzz'), input: m.schema === null ? undefined : trapAll({}, thrown) }));
-      const asActor = await misbehaving((m) => ({ actor: trapAll({ type: 'system', name: 'x' }, thrown), input: m.valid() }));
+      const asActor = await misbehaving((m) => ({ actor: trapAll({ type: 'system', name: 'x' }, thrown), input: m.valid() }), WITH_ACTOR);
       expect([...asInput.filter((b) => !b.startsWith('listAccounts:')), ...asActor]).toEqual([]);
     });
   }
@@ -461,4 +692,27 @@ describe('hostile objects: throwing getters and proxies never make a call throw'
     });
     expect(bad.filter((b) => !b.startsWith('listAccounts:'))).toEqual([]);
   });
+});
+
+describe('VALIDATION an input is a plain object: fields only inherited through a prototype are not input', () => {
+  // A request body parsed from JSON has its fields as own properties. A value that only inherits
+  // them (an Error's `name`, a class instance, `Object.create(fields)`) is not a well-formed input:
+  // accepting it lets objects that merely resemble an input act as one.
+  const cases: readonly { label: string; run: (t: TestKit<MemoryStore>, ada: Principal) => KitResult<unknown> }[] = [
+    { label: 'createApiKey(new Error("x"))', run: (t, ada) => loose(t.kit, 'createApiKey')(ada, new Error('x')) },
+    {
+      label: 'registerUser(Object.create({ email, displayName, handle }))',
+      run: (t) => loose(t.kit, 'registerUser')(system('fuzz'), Object.create({ email: 'p@example.com', displayName: 'P', handle: 'proto' })),
+    },
+  ];
+  for (const c of cases) {
+    it(`VALIDATION ${c.label} resolves to VALIDATION and changes nothing`, async () => {
+      const t = createTestKit();
+      const ada = await t.seed.user({ handle: 'ada' });
+      const before = t.store.snapshot();
+      const outcome = await callSafely(() => c.run(t, asUser(ada.user.id)));
+      expect(describeOutcome(outcome)).toBe('resolved VALIDATION');
+      expect(t.store.snapshot()).toEqual(before);
+    });
+  }
 });

@@ -12,15 +12,16 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { asUser, system } from '../../../src/core/principal.js';
+import { asServiceAccount, asUser, system } from '../../../src/core/principal.js';
 import { createWorkspaceKit } from '../../../src/kit/workspace-kit.js';
 import { createKyselyStore } from '../../../src/kysely.js';
-import type { WorkspaceId } from '../../../src/core/ids.js';
+import type { InvitationId, WorkspaceId } from '../../../src/core/ids.js';
+import type { Invitation } from '../../../src/workspace/invitation.js';
 import type { KitResult } from '../../../src/kit/workspace-kit.js';
 import type { Store, UnitOfWork } from '../../../src/ports/store.js';
 import { REPOSITORY_NAMES, WRITE_METHODS } from '../../../src/ports/store.js';
 import { faultyStore, type FaultyStore } from '../../../src/testing/faulty-store.js';
-import { createTestKit } from '../../../src/testing/test-kit.js';
+import { createTestKit, type TestKit } from '../../../src/testing/test-kit.js';
 import { errorOf, valueOf } from '../../support/harness.js';
 import {
   dumpTables,
@@ -31,7 +32,11 @@ import {
   type TestStore,
 } from './stores.js';
 
-/** An organization with a workspace tracking resources of many kinds and runs, and a neighbour. */
+/**
+ * An organization with a workspace tracking resources of many kinds and runs, shared with a
+ * user and a service account and with a pending invitation (WS-4 deletes them all), and a
+ * neighbour workspace with a grant and an invitation of its own that must survive.
+ */
 async function seedDeletable(store: Store) {
   const t = createTestKit({ store });
   const { account, owner } = await t.seed.organization({ planId: 'pro' });
@@ -40,7 +45,49 @@ async function seedDeletable(store: Store) {
   await t.seed.resources(ws.id, { flow: 2, deployment: 2, 'work-pool': 1, block: 2, 'secret-block': 1, variable: 3, log: 4 });
   await t.seed.runs(ws.id, { count: 40 });
   await t.seed.resources(other.id, { flow: 1, variable: 1 });
+  const at = '2026-01-01T00:00:00.000Z';
+  const bot = asServiceAccount(`sa_${account.id}`);
+  await store.transaction(async (tx) => {
+    expect(await tx.serviceAccounts.insert({ id: bot.serviceAccountId, accountId: account.id, name: 'bot', createdAt: at })).toBe('ok');
+    for (const [w, grantee] of [[ws, asUser(owner.user.id)], [ws, bot], [other, bot]] as const) {
+      const grant = { workspaceId: w.id, accountId: account.id, grantee, role: 'runner', createdAt: at, updatedAt: at } as const;
+      expect(await tx.grants.insert(grant)).toBe('ok');
+    }
+    for (const w of [ws, other]) {
+      const invitation: Invitation = {
+        id: `inv_${w.id}` as InvitationId,
+        accountId: account.id,
+        email: `invitee-${w.id}@example.test`,
+        target: { type: 'workspace', workspaceId: w.id, role: 'viewer' },
+        invitedBy: asUser(owner.user.id),
+        status: 'pending',
+        tokenHash: 'hash',
+        createdAt: at,
+        expiresAt: '2999-01-01T00:00:00.000Z',
+        respondedAt: null,
+        acceptedBy: null,
+        version: 1,
+      };
+      expect(await tx.invitations.insert(invitation)).toBe('ok');
+    }
+  });
   return { t, ws, deleteIt: () => t.kit.deleteWorkspace(asUser(owner.user.id), { workspaceId: ws.id, expectedVersion: 1 }) };
+}
+
+/** How many writes deleteWorkspace makes, counted on a throwaway twin of the seeded state. */
+async function writesOfDelete(make: () => Promise<TestStore>): Promise<number> {
+  const twin = await make();
+  try {
+    const counter = faultyStore(twin.store);
+    const { deleteIt } = await seedDeletable(counter);
+    counter.arm(null);
+    valueOf(await deleteIt());
+    // At least: resources, grants, invitations, the workspace, the audit event.
+    expect(counter.writes).toBeGreaterThanOrEqual(5);
+    return counter.writes;
+  } finally {
+    await twin.release();
+  }
 }
 
 /** A store that calls `hook` right before the k-th write of a unit of work reaches `inner`. */
@@ -99,6 +146,13 @@ async function expectSucceedsAfterwards(entry: TestStore, run: () => KitResult<u
   const after = await dumpTables(entry);
   expect(after['workspaces']).toHaveLength(before['workspaces']!.length - 1);
   expect((after['resources'] as { workspace_id: string }[]).filter((r) => r.workspace_id === ws)).toEqual([]);
+  // WS-4: its grants and invitations went with it; the neighbour's stayed.
+  for (const table of ['grants', 'invitations'] as const) {
+    const rows = (t: Record<string, unknown[]>) => t[table] as { workspace_id: string }[];
+    expect(rows(before).filter((r) => r.workspace_id === ws).length, `${table} of the workspace before`).toBeGreaterThan(0);
+    expect(rows(after).filter((r) => r.workspace_id === ws), `${table} of the workspace after`).toEqual([]);
+    expect(rows(after), `${table} of the neighbour`).toEqual(rows(before).filter((r) => r.workspace_id !== ws));
+  }
   expect(after['auditEvents']).toHaveLength(before['auditEvents']!.length + 1);
 }
 
@@ -145,18 +199,7 @@ for (const engine of engines) {
       try {
         const store: FaultyStore = faultyStore(entry.store);
         const { ws, deleteIt } = await seedDeletable(store);
-        // Count the writes of the command on a throwaway twin of the state.
-        const twin = await engine.make();
-        try {
-          const counter = faultyStore(twin.store);
-          const { deleteIt: deleteTwin } = await seedDeletable(counter);
-          counter.arm(null);
-          valueOf(await deleteTwin());
-          expect(counter.writes).toBeGreaterThanOrEqual(3);
-          await expectEveryFailureChangesNothing(entry, store, counter.writes, deleteIt);
-        } finally {
-          await twin.release();
-        }
+        await expectEveryFailureChangesNothing(entry, store, await writesOfDelete(() => engine.make()), deleteIt);
         await expectSucceedsAfterwards(entry, deleteIt, ws.id);
       } finally {
         await entry.release();
@@ -197,9 +240,9 @@ describe('faults on the kysely postgres store: connections killed', () => {
         killed.push(...rows.map((r) => r.killed));
       });
       const { ws, deleteIt } = await seedDeletable(killer);
-      // deleteWorkspace writes three times: deleteByWorkspace, delete, append.
-      await expectEveryFailureChangesNothing(entry, killer, 3, deleteIt, () => dumpTables(entry, admin.db));
-      expect(killed, 'one backend killed per armed write').toEqual([true, true, true]);
+      const writes = await writesOfDelete(() => pg.makeStore());
+      await expectEveryFailureChangesNothing(entry, killer, writes, deleteIt, () => dumpTables(entry, admin.db));
+      expect(killed, 'one backend killed per armed write').toEqual(Array.from({ length: writes }, () => true));
       await expectSucceedsAfterwards(entry, deleteIt, ws.id);
     } finally {
       await admin.close();
@@ -226,9 +269,10 @@ describe('faults on the kysely sqlite file store: database closed', () => {
         await close();
       }
     };
+    const writes = await writesOfDelete(() => sqliteMemoryStore());
     await first.db.destroy();
     const before = await read();
-    for (let k = 1; k <= 3; k += 1) {
+    for (let k = 1; k <= writes; k += 1) {
       const sqlite = new Database(first.file);
       const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
       const closer = beforeWrite(createKyselyStore(db, { dialect: 'sqlite' }), () => {
@@ -245,3 +289,121 @@ describe('faults on the kysely sqlite file store: database closed', () => {
     rmSync(first.file, { force: true });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Roles, sharing, invitations, service accounts and API keys: every write k, every engine
+// ---------------------------------------------------------------------------------------------
+
+interface AccessScenario {
+  readonly title: string;
+  /** Seeds the state through `t` (disarmed) and returns the command to run. */
+  prepare(t: TestKit<FaultyStore>): Promise<() => KitResult<unknown>>;
+}
+
+const accessScenarios: readonly AccessScenario[] = [
+  {
+    title: 'INV-3 ACC-1 acceptInvitation by the system with newUser (user, personal account, membership, status)',
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'pro' });
+      const issued = valueOf(await kit.inviteMember(asUser(owner.user.id), { accountId: account.id, email: 'new@example.com', role: 'admin' }));
+      const token = issued.token.reveal();
+      return () => kit.acceptInvitation(system('signup'), { token, newUser: { displayName: 'New', handle: 'newbie' } });
+    },
+  },
+  {
+    title: 'INV-3 COL-1 acceptInvitation of a collaboration invitation (grant and status)',
+    prepare: async ({ kit, seed }) => {
+      const ada = await seed.user({ planId: 'starter' });
+      const ws = await seed.workspace(ada.account.id);
+      const bob = await seed.user({ email: 'bob@example.com' });
+      const issued = valueOf(await kit.inviteCollaborator(asUser(ada.user.id), { workspaceId: ws.id, email: 'bob@example.com' }));
+      const token = issued.token.reveal();
+      return () => kit.acceptInvitation(asUser(bob.user.id), { token });
+    },
+  },
+  {
+    title: 'SA-1 SA-2 deleteServiceAccount with grants and API keys',
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team' });
+      const actor = asUser(owner.user.id);
+      const ws = await seed.workspace(account.id);
+      const bot = valueOf(await kit.createServiceAccount(actor, { accountId: account.id, name: 'bot' }));
+      const keep = valueOf(await kit.createServiceAccount(actor, { accountId: account.id, name: 'keep' }));
+      for (const sa of [bot, keep]) {
+        valueOf(await kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asServiceAccount(sa.id), role: 'developer' }));
+        valueOf(await kit.createApiKey(actor, { name: 'a', serviceAccountId: sa.id }));
+        valueOf(await kit.createApiKey(actor, { name: 'b', serviceAccountId: sa.id }));
+      }
+      return () => kit.deleteServiceAccount(actor, { serviceAccountId: bot.id });
+    },
+  },
+  {
+    title: 'SA-3 rotateApiKey with a 24 h overlap (old key updated, new key inserted)',
+    prepare: async ({ kit, seed }) => {
+      const { account, owner } = await seed.organization({ planId: 'team' });
+      const actor = asUser(owner.user.id);
+      const bot = valueOf(await kit.createServiceAccount(actor, { accountId: account.id, name: 'bot' }));
+      const key = valueOf(await kit.createApiKey(actor, { name: 'ci', serviceAccountId: bot.id }));
+      return () => kit.rotateApiKey(actor, { keyId: key.key.id, overlapHours: 24 });
+    },
+  },
+  {
+    title: 'ACC-3 SHR-1 removeMember of a member holding grants (membership and grants)',
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'pro', members: ['member', 'member'] });
+      const actor = asUser(owner.user.id);
+      for (let i = 0; i < 2; i += 1) {
+        const ws = await seed.workspace(account.id);
+        for (const m of members) valueOf(await kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asUser(m.user.user.id), role: 'runner' }));
+      }
+      return () => kit.removeMember(actor, { accountId: account.id, userId: members[0]!.user.user.id });
+    },
+  },
+  {
+    title: 'ROLE-2 SHR-1 shareWorkspace with a custom role',
+    prepare: async ({ kit, seed }) => {
+      const { account, owner, members } = await seed.organization({ planId: 'enterprise', members: ['member'] });
+      const ws = await seed.workspace(account.id);
+      const actor = asUser(owner.user.id);
+      const role = valueOf(await kit.createCustomRole(actor, { accountId: account.id, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' }));
+      return () => kit.shareWorkspace(actor, { workspaceId: ws.id, grantee: asUser(members[0]!.user.user.id), role: role.id });
+    },
+  },
+];
+
+for (const engine of engines) {
+  describe(`faults of the access commands on the kysely ${engine.name} store`, () => {
+    for (const scenario of accessScenarios) {
+      it(`STORE-2 AUD-1 ${scenario.title}: failing at every write k (faultyStore) leaves every table unchanged`, async () => {
+        // Count the writes of the command on a throwaway twin of the state.
+        const twin = await engine.make();
+        let writes: number;
+        try {
+          const store = faultyStore(twin.store);
+          const run = await scenario.prepare(createTestKit({ store }));
+          store.arm(null);
+          valueOf(await run());
+          writes = store.writes;
+        } finally {
+          await twin.release();
+        }
+        expect(writes).toBeGreaterThanOrEqual(2);
+        const entry = await engine.make();
+        try {
+          const store = faultyStore(entry.store);
+          const t = createTestKit({ store });
+          const run = await scenario.prepare(t);
+          const published = t.events.length;
+          await expectEveryFailureChangesNothing(entry, store, writes, run);
+          expect(t.events.length, 'no event published by a failed command').toBe(published);
+          // Disarmed, the very same command succeeds on the very same state.
+          const before = await dumpTables(entry);
+          valueOf(await run());
+          expect((await dumpTables(entry))['auditEvents']).toHaveLength(before['auditEvents']!.length + 1);
+        } finally {
+          await entry.release();
+        }
+      });
+    }
+  });
+}
