@@ -15,6 +15,7 @@ export {
   ServiceAccountIdSchema,
   ApiKeyIdSchema,
   InvitationIdSchema,
+  TransferRequestIdSchema,
 } from './core/ids.js';
 export type {
   AccountId,
@@ -27,6 +28,7 @@ export type {
   ResourceId,
   RoleId,
   ServiceAccountId,
+  TransferRequestId,
   UserId,
   WorkspaceId,
 } from './core/ids.js';
@@ -57,6 +59,10 @@ export type {
   LastOwnerError,
   RoleInUseError,
   UnauthenticatedError,
+  PlanStaleError,
+  TransferBlockedError,
+  TransferRequestClosedError,
+  TransferRequiresSupportError,
   NotFoundError,
   PlanDowngradeBlockedError,
   PlanFeatureUnavailableError,
@@ -185,3 +191,31 @@ export {
   ServiceAccountRefInput,
 } from './kit/credential-commands.js';
 export type { IssuedApiKey, ResolvedApiKey, RotatedApiKey } from './kit/credential-commands.js';
+
+export { planTransfer, mapRole, granteeKeyOf } from './transfer-planner/plan.js';
+export type {
+  GrantRemap,
+  KeyRef,
+  PlannedRole,
+  TransferAccount,
+  TransferBlocker,
+  TransferImpacts,
+  TransferPlan,
+  TransferSnapshot,
+} from './transfer-planner/plan.js';
+export { renderTransferPlan } from './transfer-planner/render.js';
+export type { PlanLabels } from './transfer-planner/render.js';
+export { TRANSFER_REQUEST_HOURS, transferRequestStatus } from './transfer-planner/transfer-request.js';
+export type { TransferRequest, TransferRequestStatus } from './transfer-planner/transfer-request.js';
+export { RETAINED_KINDS, retentionCutoff } from './workspace/retention.js';
+export {
+  ApproveTransferInput,
+  ExecuteTransferInput,
+  PlanTransferInput,
+  PRUNE_BATCH,
+  PruneAllAccountsInput,
+  PruneRunsInput,
+  TransferRequestRefInput,
+} from './kit/transfer-commands.js';
+export type { PruneAllReport, PruneReport, TransferRequestView, TransferResult } from './kit/transfer-commands.js';
+export type { TransferRequestRepository } from './ports/access-repositories.js';

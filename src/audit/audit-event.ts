@@ -17,7 +17,8 @@ export interface AuditSubject {
     | 'grant'
     | 'invitation'
     | 'service-account'
-    | 'api-key';
+    | 'api-key'
+    | 'transfer-request';
   readonly id: string;
 }
 
@@ -48,7 +49,13 @@ export type AuditAction =
   | 'service-account.deleted'
   | 'api-key.created'
   | 'api-key.revoked'
-  | 'api-key.rotated';
+  | 'api-key.rotated'
+  | 'transfer.requested'
+  | 'transfer.rejected'
+  | 'transfer.cancelled'
+  | 'workspace.transferred-out'
+  | 'workspace.transferred-in'
+  | 'runs.pruned';
 
 /**
  * One audit event (AUD-1): who did what to which subject, when, and what changed. Recorded in

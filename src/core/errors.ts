@@ -19,7 +19,8 @@ export type EntityKind =
   | 'grant'
   | 'invitation'
   | 'service-account'
-  | 'api-key';
+  | 'api-key'
+  | 'transfer-request';
 
 /** Input was malformed; nothing was changed. */
 export interface ValidationError {
@@ -137,6 +138,30 @@ export interface RoleInUseError {
   /** Pending invitations offering it. */
   readonly invitations: number;
 }
+/** The state a transfer plan was made on has changed; nothing was done (XFER-5). Re-plan. */
+export interface PlanStaleError {
+  readonly code: 'PLAN_STALE';
+  readonly message: string;
+  readonly fingerprint: string;
+}
+/** Something blocks the transfer (XFER-4); `blockers` lists each, as in the plan. */
+export interface TransferBlockedError {
+  readonly code: 'TRANSFER_BLOCKED';
+  readonly message: string;
+  readonly blockers: readonly { readonly code: string; readonly message: string }[];
+}
+/** A transfer between two personal accounts needs a support principal (XFER-3). */
+export interface TransferRequiresSupportError {
+  readonly code: 'TRANSFER_REQUIRES_SUPPORT';
+  readonly message: string;
+}
+/** The transfer request is no longer open (approved, rejected, cancelled or expired). */
+export interface TransferRequestClosedError {
+  readonly code: 'TRANSFER_REQUEST_CLOSED';
+  readonly message: string;
+  readonly requestId: string;
+  readonly status: string;
+}
 /** The storage adapter failed; nothing was changed. Usually worth retrying. */
 export interface StorageError {
   readonly code: 'STORAGE';
@@ -165,6 +190,10 @@ export type WorkspaceKitError =
   | InvitationInvalidError
   | UnauthenticatedError
   | RoleInUseError
+  | PlanStaleError
+  | TransferBlockedError
+  | TransferRequiresSupportError
+  | TransferRequestClosedError
   | StorageError;
 
 /** Every stable error code. */
@@ -275,6 +304,22 @@ export const errors = {
       defaultRoles,
       invitations,
     };
+  },
+  planStale(fingerprint: string): PlanStaleError {
+    return { code: 'PLAN_STALE', message: 'the state changed since the transfer was planned: plan it again', fingerprint };
+  },
+  transferBlocked(blockers: readonly { readonly code: string; readonly message: string }[]): TransferBlockedError {
+    return {
+      code: 'TRANSFER_BLOCKED',
+      message: `the transfer is blocked: ${blockers.map((b) => b.message).join('; ')}`,
+      blockers: blockers.map((b) => ({ ...b })),
+    };
+  },
+  transferRequiresSupport(): TransferRequiresSupportError {
+    return { code: 'TRANSFER_REQUIRES_SUPPORT', message: 'a transfer between two personal accounts needs support to approve it' };
+  },
+  transferRequestClosed(requestId: string, status: string): TransferRequestClosedError {
+    return { code: 'TRANSFER_REQUEST_CLOSED', message: `transfer request ${requestId} is ${status}`, requestId, status };
   },
   storage(message: string): StorageError {
     return { code: 'STORAGE', message: `storage failure: ${message}` };

@@ -23,6 +23,9 @@ export type ApiKeyId = Brand<string, 'ApiKeyId'>;
 /** Id of an invitation (INV-1); the public part of an invitation token. */
 export type InvitationId = Brand<string, 'InvitationId'>;
 
+/** Id of a transfer request (XFER-2). */
+export type TransferRequestId = Brand<string, 'TransferRequestId'>;
+
 /** The kinds of id the library mints; each gets its own readable prefix. */
 export type IdKind =
   | 'user'
@@ -33,7 +36,8 @@ export type IdKind =
   | 'role'
   | 'service-account'
   | 'api-key'
-  | 'invitation';
+  | 'invitation'
+  | 'transfer-request';
 
 /**
  * Source of new ids. Injected so tests and hosts can make ids deterministic.
@@ -59,6 +63,7 @@ const PREFIX: Readonly<Record<IdKind, string>> = {
   'service-account': 'sa',
   'api-key': 'key',
   invitation: 'inv',
+  'transfer-request': 'xfer',
 };
 
 // 21 characters from a 62-symbol alphabet: about 125 bits, URL-safe and copy-paste friendly.
@@ -114,3 +119,5 @@ export const ServiceAccountIdSchema = idString.transform((s) => s as ServiceAcco
 export const ApiKeyIdSchema = idString.transform((s) => s as ApiKeyId);
 /** Schema of an {@link InvitationId}. */
 export const InvitationIdSchema = idString.transform((s) => s as InvitationId);
+/** Schema of a {@link TransferRequestId}. */
+export const TransferRequestIdSchema = idString.transform((s) => s as TransferRequestId);

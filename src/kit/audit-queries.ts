@@ -35,6 +35,12 @@ export const AUDIT_ACTIONS = [
   'api-key.created',
   'api-key.revoked',
   'api-key.rotated',
+  'transfer.requested',
+  'transfer.rejected',
+  'transfer.cancelled',
+  'workspace.transferred-out',
+  'workspace.transferred-in',
+  'runs.pruned',
 ] as const satisfies readonly AuditAction[];
 
 const TimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());

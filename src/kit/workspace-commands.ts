@@ -280,6 +280,7 @@ export function workspaceCommands(ctx: KitContext) {
         // WS-4: its access grants and invitations go with it.
         const grantsRemoved = await tx.grants.deleteByWorkspace(workspace.id);
         const invitationsRemoved = await tx.invitations.deleteByWorkspace(workspace.id);
+        await tx.transferRequests.deleteByWorkspace(workspace.id);
         if ((await tx.workspaces.delete(workspace.id, expected)) === 'conflict') {
           return err(errors.conflict('workspace', workspace.id, expected, null));
         }

@@ -55,6 +55,22 @@ import {
   type RejectInvitationInput,
   type ResendInvitationInput,
 } from './invitation-commands.js';
+import {
+  pruneAllAccountsCommand,
+  transferCommands,
+  type ApproveTransferInput,
+  type ExecuteTransferInput,
+  type PlanTransferInput,
+  type PruneAllAccountsInput,
+  type PruneAllReport,
+  type PruneReport,
+  type PruneRunsInput,
+  type TransferRequestRefInput,
+  type TransferRequestView,
+  type TransferResult,
+} from './transfer-commands.js';
+import type { TransferPlan } from '../transfer-planner/plan.js';
+import type { TransferRequest } from '../transfer-planner/transfer-request.js';
 import { roleCommands, type CreateCustomRoleInput, type CustomRoleRefInput, type ListCustomRolesInput } from './role-commands.js';
 import {
   sharingCommands,
@@ -392,6 +408,69 @@ export interface WorkspaceKit {
    */
   resolveApiKey(input: z.input<typeof ResolveApiKeyInput>): KitResult<ResolvedApiKey>;
   /**
+   * Plans moving a workspace to another account (XFER-4): blockers, every impact (who and which
+   * keys lose access, grants removed or remapped, invitations cancelled, runs the target's
+   * retention removes with the cutoff, the new full handle, the target's usage) and a
+   * fingerprint. Needs `transfer_workspace` in the workspace (or the system principal).
+   * Render it with `renderTransferPlan`. Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `const plan = (await kit.planTransfer(asUser(ada.id), { workspaceId, targetAccountId: acme.id }))._unsafeUnwrap()`
+   */
+  planTransfer(actor: Principal, input: z.input<typeof PlanTransferInput>): KitResult<TransferPlan>;
+  /**
+   * Executes a plan in one step when the actor holds both sides' rights (XFER-2, XFER-5):
+   * re-plans at `plannedAt`, refuses with `PLAN_STALE` if the fingerprint moved, else applies
+   * all of it atomically and records `workspace.transferred-out` in the source's log and
+   * `workspace.transferred-in` in the target's (XFER-6) — the one command with two events.
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_STALE`, `TRANSFER_BLOCKED`,
+   * `TRANSFER_REQUIRES_SUPPORT`, `CONFLICT`.
+   * @example `await kit.executeTransfer(asUser(ada.id), { workspaceId, targetAccountId, fingerprint: plan.fingerprint, plannedAt: plan.plannedAt })`
+   */
+  executeTransfer(actor: Principal, input: z.input<typeof ExecuteTransferInput>): KitResult<TransferResult>;
+  /**
+   * Asks the other side to approve a planned transfer (XFER-2): a request open for 24 hours,
+   * one per workspace; between personal accounts it awaits support (XFER-3).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_STALE`, `TRANSFER_BLOCKED`, `ALREADY_EXISTS`.
+   * @example `await kit.requestTransfer(asUser(ada.id), { workspaceId, targetAccountId, fingerprint, plannedAt })`
+   */
+  requestTransfer(actor: Principal, input: z.input<typeof ExecuteTransferInput>): KitResult<TransferRequest>;
+  /**
+   * Approves a transfer request as the awaited side and executes its plan (XFER-2, XFER-5).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `TRANSFER_REQUEST_CLOSED`, `PLAN_STALE`, `TRANSFER_BLOCKED`, `CONFLICT`.
+   * @example `await kit.approveTransferRequest(asUser(bob.id), { requestId, fingerprint })`
+   */
+  approveTransferRequest(actor: Principal, input: z.input<typeof ApproveTransferInput>): KitResult<TransferResult>;
+  /**
+   * Rejects a transfer request (the awaited side). Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `TRANSFER_REQUEST_CLOSED`, `CONFLICT`.
+   * @example `await kit.rejectTransferRequest(asUser(bob.id), { requestId })`
+   */
+  rejectTransferRequest(actor: Principal, input: z.input<typeof TransferRequestRefInput>): KitResult<TransferRequest>;
+  /**
+   * Cancels a transfer request (the requesting side). Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `TRANSFER_REQUEST_CLOSED`, `CONFLICT`.
+   * @example `await kit.cancelTransferRequest(asUser(ada.id), { requestId })`
+   */
+  cancelTransferRequest(actor: Principal, input: z.input<typeof TransferRequestRefInput>): KitResult<TransferRequest>;
+  /**
+   * A transfer request with its plan as it stands now, and whether it went stale.
+   * Errors: `VALIDATION`, `NOT_FOUND`.
+   * @example `await kit.getTransferRequest(asUser(bob.id), { requestId })`
+   */
+  getTransferRequest(actor: Principal, input: z.input<typeof TransferRequestRefInput>): KitResult<TransferRequestView>;
+  /**
+   * Prunes an account's runs past its plan's retention (RET-1, RET-2): runs whose end lies
+   * before now − retention days, in batches, never a run that has not ended; idempotent.
+   * Needs `manage_account_settings` (a scheduler acts as the system principal).
+   * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`.
+   * @example `await kit.pruneRuns(system('retention'), { accountId })`
+   */
+  pruneRuns(actor: Principal, input: z.input<typeof PruneRunsInput>): KitResult<PruneReport>;
+  /**
+   * Prunes every account with runs due, one page of accounts per call (system principal only);
+   * each pruned account records its own `runs.pruned` event.
+   * Errors: `VALIDATION`, `FORBIDDEN`, and those of `pruneRuns`.
+   * @example `let cursor; do { const r = (await kit.pruneAllAccounts(system('retention'), { cursor }))._unsafeUnwrap(); cursor = r.nextCursor ?? undefined; } while (cursor);`
+   */
+  pruneAllAccounts(actor: Principal, input?: z.input<typeof PruneAllAccountsInput>): KitResult<PruneAllReport>;
+  /**
    * Subscribes to committed audit events (to send an email, sync a search index). Listeners run
    * after commit; one that throws neither rolls back the command nor loses its event.
    * Returns the function that unsubscribes.
@@ -433,6 +512,7 @@ export function createWorkspaceKit(options: WorkspaceKitOptions): WorkspaceKit {
     ids: options.ids ?? randomIds,
     events,
   };
+  const transfers = transferCommands(ctx);
   return {
     ...accountCommands(ctx),
     ...workspaceCommands(ctx),
@@ -441,6 +521,8 @@ export function createWorkspaceKit(options: WorkspaceKitOptions): WorkspaceKit {
     ...roleCommands(ctx),
     ...invitationCommands(ctx),
     ...credentialCommands(ctx),
+    ...transfers,
+    pruneAllAccounts: pruneAllAccountsCommand(ctx, transfers.pruneRuns),
     subscribe: (listener) => events.subscribe(listener),
     plans,
   };

@@ -1,11 +1,12 @@
 import type { ApiKey } from '../account/api-key.js';
 import type { ServiceAccount } from '../account/service-account.js';
 import type { Timestamp } from '../core/clock.js';
-import type { AccountId, ApiKeyId, InvitationId, RoleId, ServiceAccountId, WorkspaceId } from '../core/ids.js';
+import type { AccountId, ApiKeyId, InvitationId, RoleId, ServiceAccountId, TransferRequestId, WorkspaceId } from '../core/ids.js';
 import type { Page, PageRequest } from '../core/paging.js';
 import type { Grantee } from '../core/principal.js';
 import type { CustomRole, WorkspaceRoleRef } from '../role/custom-role.js';
 import type { WorkspaceGrant } from '../workspace/grant.js';
+import type { TransferRequest } from '../transfer-planner/transfer-request.js';
 import type { Invitation, StoredInvitationStatus } from '../workspace/invitation.js';
 
 /** Custom roles of accounts (ROLE-2). Names are unique per account, enforced by the storage. */
@@ -39,6 +40,11 @@ export interface GrantRepository {
   deleteByWorkspace(workspaceId: WorkspaceId): Promise<number>;
   /** Deletes every grant of a grantee in an account's workspaces; returns how many. */
   deleteByGrantee(accountId: AccountId, grantee: Grantee): Promise<number>;
+  /**
+   * Moves every grant of a workspace to another account (a transfer, XFER-5): their `accountId`
+   * becomes `accountId`, so per-account lookups, counts and seats follow. Returns how many.
+   */
+  moveWorkspace(workspaceId: WorkspaceId, accountId: AccountId): Promise<number>;
   /** How many grants of an account use a role (ROLE-2: a role in use cannot be deleted). */
   countByRole(accountId: AccountId, role: WorkspaceRoleRef): Promise<number>;
 }
@@ -102,4 +108,21 @@ export interface SeatCounter {
    * email. With `candidateEmail`, counts as if that email held a seat too.
    */
   count(accountId: AccountId, now: Timestamp, candidateEmail?: string): Promise<number>;
+}
+
+/**
+ * Transfer requests (XFER-2). At most one request with the stored status `pending` per
+ * workspace, enforced by the storage; transitions are guarded by version.
+ */
+export interface TransferRequestRepository {
+  /** A request by id; locked until the end of a read-write unit of work where writers run concurrently. */
+  getById(id: TransferRequestId): Promise<TransferRequest | null>;
+  /** The request of the workspace whose stored status is `pending` (expired or not), if any. */
+  getPendingByWorkspace(workspaceId: WorkspaceId): Promise<TransferRequest | null>;
+  /** `'exists'` when the workspace already has a pending request. */
+  insert(request: TransferRequest): Promise<'ok' | 'exists'>;
+  /** Guarded update: applies only if the stored version equals `expectedVersion`. */
+  update(request: TransferRequest, expectedVersion: number): Promise<'ok' | 'conflict'>;
+  /** Deletes every request of a workspace (WS-4); returns how many. */
+  deleteByWorkspace(workspaceId: WorkspaceId): Promise<number>;
 }

@@ -24,6 +24,8 @@ export interface UserRepository {
 export interface AccountRepository {
   getById(id: AccountId): Promise<Account | null>;
   getByHandle(handle: string): Promise<Account | null>;
+  /** Every account ordered by id, paged (a scheduler pruning all accounts walks it). */
+  list(page: PageRequest): Promise<Page<Account>>;
   insert(account: Account): Promise<'ok' | 'handle-taken'>;
   /**
    * Replaces the account if its stored version equals `expectedVersion` (a guarded update).

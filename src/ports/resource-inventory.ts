@@ -1,3 +1,4 @@
+import type { Timestamp } from '../core/clock.js';
 import type { WorkspaceId } from '../core/ids.js';
 import type { ResourceCounts, TrackedResource } from '../workspace/resource.js';
 
@@ -13,4 +14,18 @@ export interface ResourceInventory {
   countByWorkspace(workspaceId: WorkspaceId): Promise<ResourceCounts>;
   /** Deletes every resource of a workspace and returns how many there were. */
   deleteByWorkspace(workspaceId: WorkspaceId): Promise<number>;
+  /**
+   * Counts the workspace's runs (resources with an `endedAt`) that ended strictly before
+   * `cutoff` (RET-1, XFER-4). This is how a transfer plan counts the runs the target's
+   * retention removes, so it must not grow with the workspace's history: adapters keep counts
+   * of runs per workspace and end day, sum the days before the cutoff's day, and count only
+   * that one day's runs in the storage.
+   */
+  countEndedBefore(workspaceId: WorkspaceId, cutoff: Timestamp): Promise<number>;
+  /**
+   * Deletes up to `limit` runs of the workspace that ended strictly before `cutoff` and returns
+   * how many it deleted (RET-2): pruning in bounded batches, never loading the history. Runs
+   * without an end are never deleted; a run's parent does not matter (subflows are independent).
+   */
+  deleteEndedBefore(workspaceId: WorkspaceId, cutoff: Timestamp, limit: number): Promise<number>;
 }

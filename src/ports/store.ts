@@ -5,6 +5,7 @@ import type {
   InvitationRepository,
   SeatCounter,
   ServiceAccountRepository,
+  TransferRequestRepository,
 } from './access-repositories.js';
 import type { ResourceInventory } from './resource-inventory.js';
 import type {
@@ -32,6 +33,7 @@ export interface UnitOfWork {
   readonly serviceAccounts: ServiceAccountRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly seats: SeatCounter;
+  readonly transferRequests: TransferRequestRepository;
 }
 
 /** Options of {@link Store.transaction}. */
@@ -69,6 +71,7 @@ export const REPOSITORY_NAMES = [
   'serviceAccounts',
   'apiKeys',
   'seats',
+  'transferRequests',
 ] as const;
 
 /**
@@ -80,12 +83,13 @@ export const WRITE_METHODS: Readonly<Record<(typeof REPOSITORY_NAMES)[number], r
   accounts: ['insert', 'update'],
   memberships: ['insert', 'updateRole', 'delete'],
   workspaces: ['insert', 'update', 'delete'],
-  resources: ['insertMany', 'deleteByWorkspace'],
+  resources: ['insertMany', 'deleteByWorkspace', 'deleteEndedBefore'],
   audit: ['append'],
   roles: ['insert', 'delete'],
-  grants: ['insert', 'updateRole', 'delete', 'deleteByWorkspace', 'deleteByGrantee'],
+  grants: ['insert', 'updateRole', 'delete', 'deleteByWorkspace', 'deleteByGrantee', 'moveWorkspace'],
   invitations: ['insert', 'update', 'deleteByWorkspace'],
   serviceAccounts: ['insert', 'delete'],
   apiKeys: ['insert', 'update', 'deleteByOwner'],
   seats: [],
+  transferRequests: ['insert', 'update', 'deleteByWorkspace'],
 };

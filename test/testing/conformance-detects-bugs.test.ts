@@ -168,6 +168,47 @@ function enUsCollation(inner: Store): Store {
   }));
 }
 
+/** `ts` moved by `ms` milliseconds. */
+const shifted = (ts: Timestamp, ms: number): Timestamp => new Date(Date.parse(ts) + ms).toISOString();
+
+const DAY_MS = 86_400_000;
+
+/**
+ * grants.moveWorkspace that moves the grants but leaves their role counts with the old account
+ * (a SQL adapter keeping a counts table and forgetting to move its rows).
+ */
+function staleRoleCounts(inner: Store): Store {
+  const moved: { from: AccountId; to: AccountId; role: string }[] = [];
+  const shift = (accountId: AccountId, role: string) =>
+    moved.filter((m) => m.from === accountId && m.role === role).length - moved.filter((m) => m.to === accountId && m.role === role).length;
+  return patched(inner, (tx) => ({
+    grants: {
+      moveWorkspace: async (workspaceId, accountId) => {
+        for (const g of await all((page) => tx.grants.listByWorkspace(workspaceId, page))) {
+          if (g.accountId !== accountId) moved.push({ from: g.accountId, to: accountId, role: g.role });
+        }
+        return tx.grants.moveWorkspace(workspaceId, accountId);
+      },
+      countByRole: async (accountId, role) => (await tx.grants.countByRole(accountId, role)) + shift(accountId, role),
+    },
+  }));
+}
+
+/** transferRequests.insert refusing any earlier request of the workspace (a unique index without WHERE status = 'pending'). */
+function oneRequestEverPerWorkspace(inner: Store): Store {
+  const seen = new Set<string>();
+  return patched(inner, (tx) => ({
+    transferRequests: {
+      insert: async (request) => {
+        if (seen.has(request.workspaceId)) return 'exists';
+        const out = await tx.transferRequests.insert(request);
+        if (out === 'ok') seen.add(request.workspaceId);
+        return out;
+      },
+    },
+  }));
+}
+
 interface Variant {
   readonly bug: string;
   readonly store: () => Store;
@@ -233,7 +274,13 @@ const VARIANTS: readonly Variant[] = [
       'transactions/rollback-invitation-update',
       'transactions/rollback-service-account-delete',
       'transactions/rollback-api-keys-delete-by-owner',
+      'transactions/rollback-resources-delete-ended-before',
+      'transactions/rollback-grants-move-workspace',
+      'transactions/rollback-transfer-request-insert',
+      'transactions/rollback-transfer-request-update',
+      'transactions/rollback-transfer-requests-delete-by-workspace',
       'transactions/rollback-all-writes',
+      'resources/delete-ended-before-rollback',
       'transactions/sequence-after-rollback',
       'concurrency/concurrent-rollbacks',
       'concurrency/no-dirty-reads',
@@ -320,6 +367,84 @@ const VARIANTS: readonly Variant[] = [
         },
       })),
     caughtBy: ['resources/count-by-kind', 'resources/delete-empty-workspace', 'resources/delete-by-workspace'],
+  },
+  {
+    bug: 'resources.countEndedBefore counts runs that ended at the cutoff (<= instead of <)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        resources: { countEndedBefore: (id, cutoff) => tx.resources.countEndedBefore(id, shifted(cutoff, 1)) },
+      })),
+    caughtBy: ['resources/count-ended-before', 'resources/count-ended-before-same-day', 'resources/delete-ended-before'],
+    passes: ['resources/unended-runs-kept', 'resources/count-by-kind'],
+  },
+  {
+    bug: "resources.countEndedBefore sums whole day buckets through the cutoff's day",
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        resources: {
+          countEndedBefore: (id, cutoff) => tx.resources.countEndedBefore(id, new Date((Math.floor(Date.parse(cutoff) / DAY_MS) + 1) * DAY_MS).toISOString()),
+        },
+      })),
+    caughtBy: ['resources/count-ended-before', 'resources/count-ended-before-same-day', 'resources/count-ended-before-follows-writes'],
+    passes: ['resources/unended-runs-kept'],
+  },
+  {
+    bug: 'resources.deleteEndedBefore ignores the limit (deletes every run before the cutoff at once)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        resources: { deleteEndedBefore: (id, cutoff) => tx.resources.deleteEndedBefore(id, cutoff, Number.MAX_SAFE_INTEGER) },
+      })),
+    caughtBy: ['resources/delete-ended-before', 'resources/delete-ended-before-rollback'],
+    passes: ['resources/count-ended-before-follows-writes', 'resources/unended-runs-kept', 'resources/count-ended-before'],
+  },
+  {
+    bug: 'resources.deleteEndedBefore also deletes the runs that ended at the cutoff (<= instead of <)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        resources: { deleteEndedBefore: (id, cutoff, limit) => tx.resources.deleteEndedBefore(id, shifted(cutoff, 1), limit) },
+      })),
+    caughtBy: ['resources/delete-ended-before'],
+    passes: ['resources/count-ended-before', 'resources/unended-runs-kept'],
+  },
+  {
+    bug: 'accounts.list drops the last item',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        accounts: {
+          list: async (page) => {
+            const p = await tx.accounts.list(page);
+            return p.nextCursor === null ? { items: p.items.slice(0, -1), nextCursor: null } : p;
+          },
+        },
+      })),
+    caughtBy: ['accounts/list-paging', 'transactions/read-your-writes'],
+    passes: ['accounts/insert-and-get', 'transactions/rollback-account-insert'],
+  },
+  {
+    bug: 'grants.moveWorkspace moves the grants but not their role counts',
+    store: () => staleRoleCounts(createMemoryStore()),
+    caughtBy: ['grants/move-workspace'],
+    passes: ['grants/count-by-role', 'grants/delete-by-workspace', 'grants/update-role'],
+  },
+  {
+    bug: "transferRequests.insert refuses any earlier request of the workspace, answered or not (a unique index without WHERE status = 'pending')",
+    store: () => oneRequestEverPerWorkspace(createMemoryStore()),
+    caughtBy: ['transferRequests/update-frees-pending-slot', 'transferRequests/one-pending-per-workspace', 'transferRequests/delete-by-workspace'],
+    passes: ['concurrency/transfer-request-insert-race', 'transferRequests/update-guarded-by-version'],
+  },
+  {
+    bug: 'transferRequests.update ignores the expected version',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        transferRequests: {
+          update: async (request) => {
+            const current = await tx.transferRequests.getById(request.id);
+            return current ? tx.transferRequests.update(request, current.version) : 'conflict';
+          },
+        },
+      })),
+    caughtBy: ['transferRequests/update-guarded-by-version', 'transactions/usable-after-refused-access-write'],
+    passes: ['transferRequests/update-frees-pending-slot', 'concurrency/transfer-request-update-race'],
   },
   {
     bug: "audit.list treats 'to' as inclusive",

@@ -9,19 +9,21 @@ import type {
   InvitationRepository,
   SeatCounter,
   ServiceAccountRepository,
+  TransferRequestRepository,
 } from '../../ports/access-repositories.js';
 import type { CustomRole } from '../../role/custom-role.js';
 import type { WorkspaceGrant } from '../../workspace/grant.js';
-import { ApiKeyTable, GrantTable, InvitationTable, NamedTable } from './access-tables.js';
+import { ApiKeyTable, GrantTable, InvitationTable, NamedTable, TransferRequestTable } from './access-tables.js';
 import { frozenCopy, type Guard, type Undo } from './tables.js';
 
-/** The access tables of an in-memory store: roles, grants, invitations, service accounts, API keys. */
+/** The access tables of an in-memory store: roles, grants, invitations, service accounts, API keys, transfer requests. */
 export class AccessState {
   readonly roles = new NamedTable<RoleId, CustomRole>();
   readonly grants = new GrantTable();
   readonly invitations = new InvitationTable();
   readonly serviceAccounts = new NamedTable<ServiceAccountId, ServiceAccount>();
   readonly apiKeys = new ApiKeyTable();
+  readonly transferRequests = new TransferRequestTable();
 }
 
 /** What seat counting reads outside the access tables. */
@@ -45,6 +47,7 @@ export function accessRepositories(
   serviceAccounts: ServiceAccountRepository;
   apiKeys: ApiKeyRepository;
   seats: SeatCounter;
+  transferRequests: TransferRequestRepository;
 } {
   /** Removes `records` with `remove` and records the inverse; returns how many there were. */
   const removeAll = <T>(records: readonly T[], remove: (r: T) => void, put: (r: T) => void): number => {
@@ -118,6 +121,28 @@ export function accessRepositories(
     deleteByGrantee: async (accountId, grantee) => {
       guard(true);
       return removeAll(a.grants.ofGrantee(accountId, grantee), (g) => a.grants.remove(g), (g) => a.grants.put(g));
+    },
+    // Bounded by the workspace's grantees: each grant is re-filed under the new account, so its
+    // grantee index, role counts and seats move with it.
+    moveWorkspace: async (workspaceId, accountId) => {
+      guard(true);
+      const moves = a.grants
+        .ofWorkspace(workspaceId)
+        .filter((g) => g.accountId !== accountId)
+        .map((before) => ({ before, after: frozenCopy({ ...before, accountId }) }));
+      for (const { before, after } of moves) {
+        a.grants.remove(before);
+        a.grants.put(after);
+      }
+      if (moves.length > 0) {
+        undo.push(() => {
+          for (const { before, after } of moves) {
+            a.grants.remove(after);
+            a.grants.put(before);
+          }
+        });
+      }
+      return moves.length;
     },
     countByRole: async (accountId, role) => (guard(false), a.grants.countByRole(accountId, role)),
   };
@@ -225,5 +250,47 @@ export function accessRepositories(
     },
   };
 
-  return { roles, grants, invitations, serviceAccounts, apiKeys, seats };
+  const transferRequests: TransferRequestRepository = {
+    getById: async (id) => (guard(false), a.transferRequests.byId.get(id) ?? null),
+    getPendingByWorkspace: async (workspaceId) => {
+      guard(false);
+      const id = a.transferRequests.pendingOf(workspaceId);
+      return id === undefined ? null : (a.transferRequests.byId.get(id) ?? null);
+    },
+    insert: async (request) => {
+      guard(true);
+      if (a.transferRequests.byId.has(request.id)) throw new Error(`workspace-kit: transfer request ${request.id} already exists`);
+      if (request.status === 'pending' && a.transferRequests.pendingOf(request.workspaceId) !== undefined) return 'exists';
+      const stored = frozenCopy(request);
+      a.transferRequests.put(stored);
+      undo.push(() => a.transferRequests.remove(stored));
+      return 'ok';
+    },
+    update: async (request, expectedVersion) => {
+      guard(true);
+      const before = a.transferRequests.byId.get(request.id);
+      if (!before || before.version !== expectedVersion) return 'conflict';
+      // Keeps "one pending per workspace" even for an update that re-opens or re-targets.
+      const holder = request.status === 'pending' ? a.transferRequests.pendingOf(request.workspaceId) : undefined;
+      if (holder !== undefined && holder !== request.id) return 'conflict';
+      const after = frozenCopy(request);
+      a.transferRequests.remove(before);
+      a.transferRequests.put(after);
+      undo.push(() => {
+        a.transferRequests.remove(after);
+        a.transferRequests.put(before);
+      });
+      return 'ok';
+    },
+    deleteByWorkspace: async (workspaceId) => {
+      guard(true);
+      return removeAll(
+        a.transferRequests.ofWorkspace(workspaceId),
+        (r) => a.transferRequests.remove(r),
+        (r) => a.transferRequests.put(r),
+      );
+    },
+  };
+
+  return { roles, grants, invitations, serviceAccounts, apiKeys, seats, transferRequests };
 }

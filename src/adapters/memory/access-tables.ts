@@ -1,9 +1,10 @@
 import type { ApiKey } from '../../account/api-key.js';
-import type { AccountId, ApiKeyId, InvitationId, WorkspaceId } from '../../core/ids.js';
+import type { AccountId, ApiKeyId, InvitationId, TransferRequestId, WorkspaceId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/paging.js';
 import type { Grantee } from '../../core/principal.js';
 import type { InvitationFilter } from '../../ports/access-repositories.js';
 import type { WorkspaceRoleRef } from '../../role/custom-role.js';
+import type { TransferRequest } from '../../transfer-planner/transfer-request.js';
 import type { WorkspaceGrant } from '../../workspace/grant.js';
 import type { Invitation, StoredInvitationStatus } from '../../workspace/invitation.js';
 import type { SortedKeys } from './sorted-keys.js';
@@ -264,5 +265,38 @@ export class ApiKeyTable {
   ofOwner(owner: Grantee): ApiKey[] {
     const order = this.byOwner.get(granteeKey(owner));
     return order ? order.after(undefined, order.size).map((id) => this.byId.get(id as ApiKeyId)!) : [];
+  }
+}
+
+/** Transfer requests by id, per workspace, and the one per workspace whose stored status is pending. */
+export class TransferRequestTable {
+  readonly byId = new Map<TransferRequestId, TransferRequest>();
+  /** Per workspace: its requests. */
+  private readonly byWorkspace = new Map<WorkspaceId, Set<TransferRequestId>>();
+  /** Per workspace: the request whose stored status is `pending` (XFER-2: at most one). */
+  private readonly pending = new Map<WorkspaceId, TransferRequestId>();
+
+  /** The id of the workspace's pending request, if any. */
+  pendingOf(workspaceId: WorkspaceId): TransferRequestId | undefined {
+    return this.pending.get(workspaceId);
+  }
+
+  put(request: TransferRequest): void {
+    this.byId.set(request.id, request);
+    getOrCreate(this.byWorkspace, request.workspaceId, () => new Set()).add(request.id);
+    if (request.status === 'pending') this.pending.set(request.workspaceId, request.id);
+  }
+
+  remove(request: TransferRequest): void {
+    this.byId.delete(request.id);
+    const ids = this.byWorkspace.get(request.workspaceId);
+    ids?.delete(request.id);
+    if (ids?.size === 0) this.byWorkspace.delete(request.workspaceId);
+    if (this.pending.get(request.workspaceId) === request.id) this.pending.delete(request.workspaceId);
+  }
+
+  /** Every request of a workspace. */
+  ofWorkspace(workspaceId: WorkspaceId): TransferRequest[] {
+    return [...(this.byWorkspace.get(workspaceId) ?? [])].map((id) => this.byId.get(id)!);
   }
 }

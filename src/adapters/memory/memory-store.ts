@@ -15,6 +15,7 @@ import type {
 } from '../../ports/repositories.js';
 import type { Store, TransactionOptions, UnitOfWork } from '../../ports/store.js';
 import type { CustomRole } from '../../role/custom-role.js';
+import type { TransferRequest } from '../../transfer-planner/transfer-request.js';
 import type { WorkspaceGrant } from '../../workspace/grant.js';
 import type { Invitation } from '../../workspace/invitation.js';
 import type { ResourceCounts, ResourceKind, TrackedResource } from '../../workspace/resource.js';
@@ -23,6 +24,7 @@ import { accessRepositories, AccessState } from './access-repositories.js';
 import { granteeKey } from './access-tables.js';
 import { MemoryAuditLog } from './audit-log.js';
 import { Mutex } from './mutex.js';
+import { RunIndex } from './run-index.js';
 import { SortedKeys } from './sorted-keys.js';
 import { Counters, deepFreeze, getOrCreate, pageOf, type Guard, type Undo } from './tables.js';
 
@@ -40,6 +42,7 @@ export interface MemoryStoreSnapshot {
   readonly invitations: readonly Invitation[];
   readonly serviceAccounts: readonly ServiceAccount[];
   readonly apiKeys: readonly ApiKey[];
+  readonly transferRequests: readonly TransferRequest[];
 }
 
 /**
@@ -63,6 +66,8 @@ class State {
   readonly usersByEmail = new Map<string, UserId>();
   readonly accounts = new Map<AccountId, Account>();
   readonly accountsByHandle = new Map<string, AccountId>();
+  /** Every account id in order (accounts are never deleted). */
+  readonly accountOrder = new SortedKeys();
   readonly memberships = new Map<AccountId, Map<UserId, Membership>>();
   readonly membershipOrder = new Map<AccountId, SortedKeys>();
   readonly membershipsByUser = new Map<UserId, Set<AccountId>>();
@@ -74,6 +79,8 @@ class State {
   readonly defaultRoles = new Counters<AccountId>();
   readonly resources = new Map<WorkspaceId, Map<ResourceId, TrackedResource>>();
   readonly resourceCounts = new Map<WorkspaceId, Map<ResourceKind, number>>();
+  /** Ended runs per workspace and end day (RET-2, XFER-4). */
+  readonly runs = new RunIndex();
   readonly audit = new MemoryAuditLog();
   auditSequence = 0;
   readonly access = new AccessState();
@@ -127,14 +134,17 @@ function unitOfWork(s: State, undo: Undo[], guard: Guard): UnitOfWork {
       const id = s.accountsByHandle.get(handle);
       return id === undefined ? null : (s.accounts.get(id) ?? null);
     },
+    list: async (page) => (guard(false), pageOf(s.accountOrder, page.cursor, page.limit, (id) => s.accounts.get(id as AccountId)!, (a) => a.id)),
     insert: async (account) => {
       guard(true);
       if (s.accountsByHandle.has(account.handle) || s.accounts.has(account.id)) return 'handle-taken';
       s.accounts.set(account.id, deepFreeze({ ...account }));
       s.accountsByHandle.set(account.handle, account.id);
+      s.accountOrder.insert(account.id);
       undo.push(() => {
         s.accounts.delete(account.id);
         s.accountsByHandle.delete(account.handle);
+        s.accountOrder.delete(account.id);
       });
       return 'ok';
     },
@@ -302,25 +312,40 @@ function unitOfWork(s: State, undo: Undo[], guard: Guard): UnitOfWork {
     },
   };
 
+  /** Files a stored resource in the workspace inventory, its kind counts and the run index. */
+  const fileResource = (item: TrackedResource): void => {
+    getOrCreate(s.resources, item.workspaceId, () => new Map<ResourceId, TrackedResource>()).set(item.id, item);
+    const counts = getOrCreate(s.resourceCounts, item.workspaceId, () => new Map<ResourceKind, number>());
+    counts.set(item.kind, (counts.get(item.kind) ?? 0) + 1);
+    s.runs.add(item);
+  };
+  /** The inverse of {@link fileResource}. */
+  const unfileResource = (item: TrackedResource): void => {
+    const byId = s.resources.get(item.workspaceId);
+    byId?.delete(item.id);
+    if (byId?.size === 0) s.resources.delete(item.workspaceId);
+    const counts = s.resourceCounts.get(item.workspaceId);
+    const n = (counts?.get(item.kind) ?? 0) - 1;
+    if (n > 0) counts!.set(item.kind, n);
+    else counts?.delete(item.kind);
+    if (counts?.size === 0) s.resourceCounts.delete(item.workspaceId);
+    s.runs.remove(item);
+  };
+
   const resources: ResourceInventory = {
     insertMany: async (items) => {
       guard(true);
       const added: TrackedResource[] = [];
       // Registered before the first write so a failure part-way still undoes what was added.
       undo.push(() => {
-        for (const item of added) {
-          s.resources.get(item.workspaceId)?.delete(item.id);
-          const counts = s.resourceCounts.get(item.workspaceId)!;
-          counts.set(item.kind, counts.get(item.kind)! - 1);
-        }
+        for (const item of added) unfileResource(item);
       });
       for (const item of items) {
-        const byId = getOrCreate(s.resources, item.workspaceId, () => new Map<ResourceId, TrackedResource>());
-        if (byId.has(item.id)) throw new Error(`resource ${item.id} already exists`);
-        byId.set(item.id, deepFreeze({ ...item }));
-        const counts = getOrCreate(s.resourceCounts, item.workspaceId, () => new Map<ResourceKind, number>());
-        counts.set(item.kind, (counts.get(item.kind) ?? 0) + 1);
-        added.push(item);
+        if (s.resources.get(item.workspaceId)?.has(item.id)) throw new Error(`resource ${item.id} already exists`);
+        RunIndex.check(item);
+        const stored = deepFreeze({ ...item });
+        fileResource(stored);
+        added.push(stored);
       }
     },
     countByWorkspace: async (workspaceId) => {
@@ -335,11 +360,34 @@ function unitOfWork(s: State, undo: Undo[], guard: Guard): UnitOfWork {
       const counts = s.resourceCounts.get(workspaceId);
       s.resources.delete(workspaceId);
       s.resourceCounts.delete(workspaceId);
+      const runs = s.runs.take(workspaceId);
       undo.push(() => {
         if (byId) s.resources.set(workspaceId, byId);
         if (counts) s.resourceCounts.set(workspaceId, counts);
+        s.runs.restore(workspaceId, runs);
       });
       return byId?.size ?? 0;
+    },
+    // O(log D + min(p, D - p) + n/512) for D end days, p of them before the cutoff's day, and n
+    // runs on that day: it never reads the runs of other days.
+    countEndedBefore: async (workspaceId, cutoff) => (guard(false), s.runs.countBefore(workspaceId, cutoff)),
+    // O(days emptied + k log n) for k deleted runs: walks the day buckets from the oldest.
+    deleteEndedBefore: async (workspaceId, cutoff, limit) => {
+      guard(true);
+      const ids = s.runs.oldestBefore(workspaceId, cutoff, limit);
+      const byId = s.resources.get(workspaceId);
+      const removed = ids.map((id) => {
+        const item = byId?.get(id);
+        if (!item) throw new Error(`workspace-kit: the run index of ${workspaceId} names a missing resource ${id}`);
+        return item;
+      });
+      for (const item of removed) unfileResource(item);
+      if (removed.length > 0) {
+        undo.push(() => {
+          for (const item of removed) fileResource(item);
+        });
+      }
+      return removed.length;
     },
   };
 
@@ -428,6 +476,7 @@ export function createMemoryStore(): MemoryStore {
         invitations: byKey(state.access.invitations.byId.values(), (i) => i.id),
         serviceAccounts: byKey(state.access.serviceAccounts.byId.values(), (a) => a.id),
         apiKeys: byKey(state.access.apiKeys.byId.values(), (k) => k.id),
+        transferRequests: byKey(state.access.transferRequests.byId.values(), (r) => r.id),
       });
     },
   };

@@ -57,6 +57,18 @@ export class SortedKeys {
     return true;
   }
 
+  /**
+   * How many keys are strictly less than `key`: O(chunks + log chunk), so it reads chunk
+   * lengths, never the keys of whole chunks.
+   */
+  rank(key: string): number {
+    const c = this.chunkFor(key);
+    let n = 0;
+    for (let i = 0; i < c; i += 1) n += this.chunks[i]!.length;
+    const chunk = this.chunks[c];
+    return chunk ? n + lowerBound(chunk, key) : n;
+  }
+
   /** Up to `limit` keys strictly greater than `cursor` (from the start without one), in order. */
   after(cursor: string | undefined, limit: number): string[] {
     const out: string[] = [];

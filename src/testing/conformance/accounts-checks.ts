@@ -1,8 +1,9 @@
 import type { Account } from '../../account/account.js';
 import type { AccountId } from '../../core/ids.js';
-import { expectDeepEqual, expectEqual } from './assertions.js';
+import { byCodeUnit, expectDeepEqual, expectEqual } from './assertions.js';
 import { defineCheck, type ConformanceCheck } from './check.js';
 import { Fixtures, inTx, insertAccount, insertPersonal, seedAccounts } from './fixtures.js';
+import { expectOnlyPage, expectPages, pageSizesFor } from './paging.js';
 
 /** The account as it is after an update to `changes` (version + 1). */
 function edited(account: Account, changes: Partial<Account>): Account {
@@ -105,6 +106,34 @@ export function accountsChecks(): ConformanceCheck[] {
         // Keeping its own handle is not a clash.
         const same = edited(b, { displayName: 'Same handle' });
         expectEqual(await tx.accounts.update(same, b.version), 'ok', 'accounts.update that keeps its own handle');
+      });
+    }),
+
+    defineCheck('accounts', 'list-paging', ['ACC-2', 'RET-2'], 'list pages visit every account, personal and organization, exactly once in id order, for several page sizes, and follow updates', async (store) => {
+      const f = new Fixtures();
+      await inTx(store, async (tx) => {
+        expectOnlyPage(await tx.accounts.list({ limit: 10 }), [], 'accounts.list of a store without accounts');
+      });
+      const people = Array.from({ length: 4 }, () => f.personal());
+      const orgs = Array.from({ length: 5 }, () => f.organization());
+      // Inserted out of id order: the adapter must sort.
+      await inTx(store, async (tx) => {
+        for (const o of [orgs[3]!, orgs[0]!, orgs[4]!]) await insertAccount(tx, o);
+        for (const p of [people[2]!, people[0]!, people[3]!, people[1]!]) await insertPersonal(tx, p);
+        for (const o of [orgs[2]!, orgs[1]!]) await insertAccount(tx, o);
+      });
+      const renamed = edited(orgs[1]!, { handle: f.handle('renamed'), planId: 'enterprise' });
+      await inTx(store, async (tx) => {
+        expectEqual(await tx.accounts.update(renamed, orgs[1]!.version), 'ok', 'accounts.update');
+      });
+      const expected = [...people.map((p) => p.account), ...orgs.filter((o) => o !== orgs[1]), renamed].sort((a, b) => byCodeUnit(a.id, b.id));
+      for (const limit of pageSizesFor(expected.length)) {
+        await expectPages('accounts.list', limit, (page) => inTx(store, (tx) => tx.accounts.list(page)), (a) => a.id, expected.map((a) => a.id));
+      }
+      await inTx(store, async (tx) => {
+        expectOnlyPage(await tx.accounts.list({ limit: 500 }), expected, 'accounts listed by accounts.list are the stored records, updates included');
+        const last = expected[expected.length - 1]!;
+        expectOnlyPage(await tx.accounts.list({ limit: 10, cursor: last.id }), [], 'accounts.list after the last id');
       });
     }),
 

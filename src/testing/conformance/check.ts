@@ -17,6 +17,7 @@ export const STORE_CONFORMANCE_SUITES = [
   'serviceAccounts',
   'apiKeys',
   'seats',
+  'transferRequests',
   'transactions',
   'concurrency',
 ] as const;

@@ -14,6 +14,7 @@ import {
   insertInvitation,
   insertMembership,
   insertPersonal,
+  insertTransferRequest,
   insertWorkspace,
   seedAccessWorld,
   seedAccounts,
@@ -264,6 +265,36 @@ export function concurrencyChecks(): ConformanceCheck[] {
       await inTx(store, async (tx) => {
         expectOnlyPage(await tx.invitations.listByAccount(org.id, {}, { limit: 500 }), [winner], 'invitations.listByAccount after the race');
       });
+    }),
+
+    defineCheck('concurrency', 'transfer-request-insert-race', ['XFER-2'], "of 50 concurrent inserts of pending transfer requests for one workspace exactly one gets 'ok', the rest 'exists'", async (store) => {
+      const { f, other, people, ws } = await seedAccessWorld(store);
+      const targets = [other.id, people[0]!.account.id, people[1]!.account.id];
+      const contenders = Array.from({ length: 50 }, (_, i) => f.transferRequest(ws[0]!, targets[i % 3]!, asUser(people[i % 3]!.user.id)));
+      const outcomes = await race(50, (i) => inTx(store, (tx) => tx.transferRequests.insert(contenders[i]!)));
+      const winner = contenders[expectOneWinner(outcomes, 'exists', 'transferRequests.insert')]!;
+      await inTx(store, async (tx) => {
+        expectDeepEqual(await tx.transferRequests.getPendingByWorkspace(ws[0]!.id), winner, 'the pending request after the race is the winner');
+        for (const c of contenders) if (c !== winner) expectEqual(await tx.transferRequests.getById(c.id), null, `a losing request (${c.id}) must not be stored`);
+      });
+    }),
+
+    defineCheck('concurrency', 'transfer-request-update-race', ['XFER-2', 'XFER-5'], "units of work that read a pending transfer request and answer it at the version read: of 20 concurrent ones exactly one answers, the others see it answered", async (store) => {
+      const { f, other, people, ws } = await seedAccessWorld(store, { people: 20 });
+      const request = f.transferRequest(ws[0]!, other.id, asUser(people[0]!.user.id));
+      await inTx(store, (tx) => insertTransferRequest(tx, request));
+      const outcomes = await race(20, (i) =>
+        inTx(store, async (tx) => {
+          const current = await tx.transferRequests.getById(request.id);
+          if (current?.status !== 'pending') return 'not-pending';
+          const answered = { ...current, status: i % 2 === 0 ? 'approved' : 'rejected', respondedAt: f.at(30 + i), respondedBy: asUser(people[i]!.user.id), version: current.version + 1 } as const;
+          return tx.transferRequests.update(answered, current.version);
+        }),
+      );
+      expectDeepEqual(tally(outcomes), { ok: 1, 'not-pending': 19 }, 'outcomes of concurrent read-then-answer units of work');
+      const stored = await inTx(store, (tx) => tx.transferRequests.getById(request.id));
+      expectEqual(stored?.version, request.version + 1, 'the version after the race');
+      expectEqual(await inTx(store, (tx) => tx.transferRequests.getPendingByWorkspace(ws[0]!.id)), null, 'no pending request after the race');
     }),
 
     defineCheck('concurrency', 'invitation-update-race', ['INV-3'], "of 20 concurrent guarded updates of one invitation from one version exactly one gets 'ok', the rest 'conflict'", async (store) => {

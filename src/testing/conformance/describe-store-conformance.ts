@@ -56,7 +56,8 @@ async function runCheck(check: ConformanceCheck, options: StoreConformanceOption
 /**
  * Registers the adapter conformance suite (STORE-3) with a test runner: one `describe` per
  * suite (users, accounts, memberships, workspaces, resources, audit, roles, grants,
- * invitations, serviceAccounts, apiKeys, seats, transactions, concurrency), one `it` per check, each against a fresh store from `createStore`. Titles name
+ * invitations, serviceAccounts, apiKeys, seats, transferRequests, transactions, concurrency), one
+ * `it` per check, each against a fresh store from `createStore`. Titles name
  * STORE-3, the spec ids a check covers and its id, e.g.
  * `STORE-3 HDL-4 of 50 concurrent inserts … [concurrency/workspace-handle-race]`.
  *

@@ -13,12 +13,14 @@ import type {
   ResourceId,
   RoleId,
   ServiceAccountId,
+  TransferRequestId,
   UserId,
   WorkspaceId,
 } from '../../core/ids.js';
-import { granteeId, type Grantee } from '../../core/principal.js';
+import { granteeId, type Grantee, type Principal } from '../../core/principal.js';
 import type { Store, UnitOfWork } from '../../ports/store.js';
 import type { CustomRole, WorkspaceRoleRef } from '../../role/custom-role.js';
+import type { TransferRequest } from '../../transfer-planner/transfer-request.js';
 import type { WorkspaceGrant } from '../../workspace/grant.js';
 import type { Invitation } from '../../workspace/invitation.js';
 import type { ResourceKind, TrackedResource } from '../../workspace/resource.js';
@@ -172,6 +174,14 @@ export class Fixtures {
   }
 
   /**
+   * A completed flow run of `workspaceId` that ended at `endedAt` (RET-1); `overrides` may make
+   * it a task run, a subflow (`parentRunId`) or give it another terminal state.
+   */
+  run(workspaceId: WorkspaceId, endedAt: Timestamp, overrides: Partial<TrackedResource> = {}): TrackedResource {
+    return this.resource(workspaceId, 'flow-run', { endedAt, ...overrides });
+  }
+
+  /**
    * A custom role of `accountId` (ROLE-2) named `Role ${tag} ${seq}` (names built later sort
    * after earlier ones), with sorted scopes and no inherited role.
    */
@@ -253,6 +263,33 @@ export class Fixtures {
     };
   }
 
+  /**
+   * A pending transfer request (XFER-2) moving `workspace` from its account to `targetAccountId`,
+   * keeping its handle, requested by `requestedBy`, awaiting the target, at version 1, expiring
+   * 24 hours after it was created.
+   */
+  transferRequest(workspace: Workspace, targetAccountId: AccountId, requestedBy: Principal, overrides: Partial<TransferRequest> = {}): TransferRequest {
+    const id = this.id<TransferRequestId>('xfer');
+    return {
+      id,
+      workspaceId: workspace.id,
+      sourceAccountId: workspace.accountId,
+      targetAccountId,
+      newHandle: workspace.handle,
+      requestedBy,
+      awaiting: 'target',
+      status: 'pending',
+      fingerprint: sha256(id),
+      plannedAt: this.at(8),
+      createdAt: this.at(8),
+      expiresAt: this.at(8 + 24 * 60),
+      respondedAt: null,
+      respondedBy: null,
+      version: 1,
+      ...overrides,
+    };
+  }
+
   /** An audit event of `accountId`, by a system principal, with JSON details of every kind. */
   event(accountId: AccountId, overrides: Partial<NewAuditEvent> = {}): NewAuditEvent {
     const id = this.id<AuditEventId>('evt');
@@ -321,6 +358,11 @@ export async function insertGrant(tx: UnitOfWork, grant: WorkspaceGrant): Promis
 /** Inserts an invitation in `tx` and expects `'ok'`. */
 export async function insertInvitation(tx: UnitOfWork, invitation: Invitation): Promise<void> {
   expectEqual(await tx.invitations.insert(invitation), 'ok', `setup: invitations.insert(${invitation.id})`);
+}
+
+/** Inserts a transfer request in `tx` and expects `'ok'`. */
+export async function insertTransferRequest(tx: UnitOfWork, request: TransferRequest): Promise<void> {
+  expectEqual(await tx.transferRequests.insert(request), 'ok', `setup: transferRequests.insert(${request.id})`);
 }
 
 /** Inserts an API key in `tx` and expects `'ok'`. */

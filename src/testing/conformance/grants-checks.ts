@@ -194,6 +194,50 @@ export function grantsChecks(): ConformanceCheck[] {
       });
     }),
 
+    defineCheck('grants', 'move-workspace', ['XFER-5', 'XFER-1', 'PLAN-2'], "moveWorkspace re-files every grant of the workspace under the new account: get, listByGrantee, countByRole, deleteByGrantee and seats follow, the old account no longer sees them", async (store) => {
+      const { f, org, other, people, bots, ws, otherWs, role } = await seedAccessWorld(store, { people: 4 });
+      const [alice, bob, carol, dave] = people.map((p) => asUser(p.user.id)) as [Grantee, Grantee, Grantee, Grantee];
+      const bot = asServiceAccount(bots[0]!.id);
+      const moving = [f.grant(ws[0]!, alice, 'developer'), f.grant(ws[0]!, bob, role.id), f.grant(ws[0]!, bot, 'runner'), f.grant(ws[0]!, carol, 'developer')];
+      const staying = [f.grant(ws[1]!, alice, 'developer'), f.grant(ws[1]!, bot, 'runner')];
+      const there = f.grant(otherWs[0]!, alice, 'viewer');
+      await seedGrants(store, [...moving, ...staying, there, f.grant(otherWs[0]!, dave, 'developer')]);
+      const now = f.at(60);
+      const seatsBefore = await inTx(store, async (tx) => [await tx.seats.count(org.id, now), await tx.seats.count(other.id, now)]);
+      expectDeepEqual(seatsBefore, [3, 2], 'setup: seats.count of both accounts before the move');
+      const moved = moving.map((g) => ({ ...g, accountId: other.id }));
+      await inTx(store, async (tx) => {
+        // As a transfer does: the workspace moves, then its grants.
+        expectEqual(await tx.workspaces.update({ ...ws[0]!, accountId: other.id, version: ws[0]!.version + 1 }, ws[0]!.version), 'ok', 'workspaces.update to the new account');
+        expectEqual(await tx.grants.moveWorkspace(ws[0]!.id, other.id), 4, 'grants.moveWorkspace returns how many grants it moved');
+        expectDeepEqual(await tx.grants.get(ws[0]!.id, bob), moved[1], 'grants.get of a moved grant, in the same unit of work');
+        expectEqual(await tx.grants.countByRole(other.id, 'developer'), 3, 'grants.countByRole in the new account, in the same unit of work');
+      });
+      await inTx(store, async (tx) => {
+        for (const g of moved) expectDeepEqual(await tx.grants.get(g.workspaceId, g.grantee), g, `grants.get(${grantKey(g)}) after moveWorkspace: only accountId changed`);
+        expectOnlyPage(await tx.grants.listByWorkspace(ws[0]!.id, { limit: 10 }), [...moved.filter((g) => g.grantee.type === 'user'), moved[2]!], 'grants.listByWorkspace after moveWorkspace');
+        expectDeepEqual(await tx.grants.listByGrantee(org.id, alice), [staying[0]!], 'grants.listByGrantee in the old account after moveWorkspace');
+        expectDeepEqual(canonical(await tx.grants.listByGrantee(other.id, alice)), canonical([moved[0]!, there]), 'grants.listByGrantee in the new account after moveWorkspace');
+        expectDeepEqual(await tx.grants.listByGrantee(org.id, bob), [], 'grants.listByGrantee in the old account of a grantee whose only grant moved');
+        expectDeepEqual(await tx.grants.listByGrantee(other.id, bot), [moved[2]!], 'grants.listByGrantee in the new account of a service account');
+        expectDeepEqual(await tx.grants.listByGrantee(org.id, bot), [staying[1]!], 'grants.listByGrantee in the old account of a service account');
+        expectEqual(await tx.seats.count(org.id, now), 1, 'seats.count of the old account: bob and carol held a seat only through the moved workspace');
+        expectEqual(await tx.seats.count(other.id, now), 4, 'seats.count of the new account: bob and carol now hold a seat there');
+      });
+      await expectRoleCounts(store, org.id, [['developer', 1], [role.id, 0], ['runner', 1], ['viewer', 0]], 'the old account after moveWorkspace');
+      await expectRoleCounts(store, other.id, [['developer', 3], [role.id, 1], ['runner', 1], ['viewer', 1]], 'the new account after moveWorkspace');
+      await inTx(store, async (tx) => {
+        expectEqual(await tx.grants.deleteByGrantee(org.id, carol), 0, 'grants.deleteByGrantee in the old account of a grantee whose grant moved');
+        expectEqual(await tx.grants.deleteByGrantee(other.id, carol), 1, 'grants.deleteByGrantee in the new account of a moved grant');
+        expectEqual(await tx.grants.moveWorkspace(ws[2]!.id, other.id), 0, 'grants.moveWorkspace of a workspace without grants');
+      });
+      await inTx(store, async (tx) => {
+        expectEqual(await tx.grants.get(ws[0]!.id, carol), null, 'grants.get of a moved grant deleted by grantee');
+        expectEqual(await tx.grants.countByRole(other.id, 'developer'), 2, 'grants.countByRole in the new account after deleteByGrantee');
+        expectEqual(await tx.seats.count(other.id, now), 3, 'seats.count of the new account after deleteByGrantee');
+      });
+    }),
+
     defineCheck('grants', 'count-by-role', ['ROLE-2'], "countByRole counts an account's grants using a role, across its workspaces and grantee types, and nothing else", async (store) => {
       const { f, org, other, people, bots, ws, otherWs, role, otherRole } = await seedAccessWorld(store);
       const [alice, bob, carol] = people.map((p) => asUser(p.user.id)) as [Grantee, Grantee, Grantee];

@@ -11,6 +11,7 @@ import { rolesChecks } from './roles-checks.js';
 import { seatsChecks } from './seats-checks.js';
 import { serviceAccountsChecks } from './service-accounts-checks.js';
 import { transactionsChecks } from './transactions-checks.js';
+import { transferRequestsChecks } from './transfer-requests-checks.js';
 import { usersChecks } from './users-checks.js';
 import { workspaceAccessChecks } from './workspace-access-checks.js';
 import { workspacesChecks } from './workspaces-checks.js';
@@ -42,6 +43,7 @@ export function storeConformanceChecks(): readonly ConformanceCheck[] {
     ...serviceAccountsChecks(),
     ...apiKeysChecks(),
     ...seatsChecks(),
+    ...transferRequestsChecks(),
     ...transactionsChecks(),
     ...concurrencyChecks(),
   ]);

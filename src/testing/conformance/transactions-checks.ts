@@ -6,6 +6,7 @@ import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event.js';
 import { asServiceAccount, asUser, type ServiceAccountPrincipal, type UserPrincipal } from '../../core/principal.js';
 import type { Store, UnitOfWork } from '../../ports/store.js';
 import type { CustomRole } from '../../role/custom-role.js';
+import type { TransferRequest } from '../../transfer-planner/transfer-request.js';
 import type { WorkspaceGrant } from '../../workspace/grant.js';
 import type { Invitation } from '../../workspace/invitation.js';
 import type { TrackedResource } from '../../workspace/resource.js';
@@ -24,6 +25,7 @@ import {
   insertPersonal,
   insertRole,
   insertServiceAccount,
+  insertTransferRequest,
   insertWorkspace,
   type PersonalRecords,
 } from './fixtures.js';
@@ -59,6 +61,8 @@ interface World {
   readonly accountInvitation: Invitation;
   readonly aliceKey: ApiKey;
   readonly botKey: ApiKey;
+  /** Pending: w1 to alice's personal account, requested by alice. */
+  readonly transferRequest: TransferRequest;
   // Records the checks write:
   readonly newPerson: PersonalRecords;
   readonly newOrg: Account;
@@ -80,7 +84,14 @@ interface World {
   readonly newApiKey: ApiKey;
   /** `botKey`, revoked. */
   readonly revokedKey: ApiKey;
+  /** Pending: w2 to alice's personal account. */
+  readonly newTransferRequest: TransferRequest;
+  /** `transferRequest`, cancelled. */
+  readonly cancelledTransferRequest: TransferRequest;
 }
+
+/** The cutoffs the world's run (ended at minute 5) is counted before: it ended before the second only. */
+const RUN_CUTOFFS = ['2026-01-01T00:05:00.000Z', '2026-01-01T00:06:00.000Z'] as const;
 
 /** The instant seat counts are observed at: after creation, before any invitation expires. */
 const SEATS_AT_MINUTES = 60;
@@ -99,6 +110,7 @@ async function buildWorld(store: Store): Promise<World> {
   const accountInvitation = f.invitation(org.id);
   const aliceKey = f.apiKey(asUser(alice.user.id), alice.account.id);
   const botKey = f.apiKey(botPrincipal, org.id);
+  const transferRequest = f.transferRequest(w1, alice.account.id, asUser(alice.user.id));
   const event = await inTx(store, async (tx) => {
     for (const p of [alice, bob, carol]) await insertPersonal(tx, p);
     await insertAccount(tx, org);
@@ -117,6 +129,7 @@ async function buildWorld(store: Store): Promise<World> {
     await insertInvitation(tx, accountInvitation);
     await insertApiKey(tx, aliceKey);
     await insertApiKey(tx, botKey);
+    await insertTransferRequest(tx, transferRequest);
     return tx.audit.append(f.event(org.id, { workspaceId: w1.id, subject: { type: 'workspace', id: w1.id } }));
   });
   return {
@@ -140,6 +153,7 @@ async function buildWorld(store: Store): Promise<World> {
     accountInvitation,
     aliceKey,
     botKey,
+    transferRequest,
     newPerson,
     newOrg: f.organization(),
     renamedOrg: { ...org, handle: f.handle('renamed'), displayName: 'Renamed', version: org.version + 1 },
@@ -155,6 +169,8 @@ async function buildWorld(store: Store): Promise<World> {
     revokedInvitation: { ...invitation, status: 'revoked', respondedAt: f.at(21), version: invitation.version + 1 },
     newApiKey: f.apiKey(bobPrincipal, bob.account.id, { expiresAt: f.at(60 * 24 * 30) }),
     revokedKey: { ...botKey, revokedAt: f.at(22), version: botKey.version + 1 },
+    newTransferRequest: f.transferRequest(w2, alice.account.id, asUser(alice.user.id), { awaiting: 'source' }),
+    cancelledTransferRequest: { ...transferRequest, status: 'cancelled', respondedAt: f.at(23), respondedBy: asUser(alice.user.id), version: transferRequest.version + 1 },
   };
 }
 
@@ -173,6 +189,7 @@ async function observe(tx: UnitOfWork, w: World): Promise<unknown> {
     out[`memberships.listByUser(${p.user.id})`] = sortMemberships(await tx.memberships.listByUser(p.user.id));
   }
   for (const a of accounts) out[`accounts.getById(${a.id})`] = await tx.accounts.getById(a.id);
+  out['accounts.list'] = await tx.accounts.list({ limit: 500 });
   for (const handle of [...accounts.map((a) => a.handle), w.renamedOrg.handle]) {
     out[`accounts.getByHandle(${handle})`] = await tx.accounts.getByHandle(handle);
   }
@@ -189,7 +206,10 @@ async function observe(tx: UnitOfWork, w: World): Promise<unknown> {
   for (const ws of workspaces) {
     out[`workspaces.getById(${ws.id})`] = await tx.workspaces.getById(ws.id);
     out[`resources.countByWorkspace(${ws.id})`] = await tx.resources.countByWorkspace(ws.id);
+    for (const cutoff of RUN_CUTOFFS) out[`resources.countEndedBefore(${ws.id}, ${cutoff})`] = await tx.resources.countEndedBefore(ws.id, cutoff);
+    out[`transferRequests.getPendingByWorkspace(${ws.id})`] = await tx.transferRequests.getPendingByWorkspace(ws.id);
   }
+  for (const r of [w.transferRequest, w.newTransferRequest]) out[`transferRequests.getById(${r.id})`] = await tx.transferRequests.getById(r.id);
   Object.assign(out, await observeAccess(tx, w));
   return out;
 }
@@ -209,11 +229,13 @@ async function observeAccess(tx: UnitOfWork, w: World): Promise<Record<string, u
   }
   for (const g of grantees) {
     out[`grants.listByGrantee(${JSON.stringify(g)})`] = byGrant(await tx.grants.listByGrantee(w.org.id, g));
+    out[`grants.listByGrantee(alice's account, ${JSON.stringify(g)})`] = byGrant(await tx.grants.listByGrantee(w.alice.account.id, g));
     out[`workspaces.listAccessible(${JSON.stringify(g)})`] = await tx.workspaces.listAccessible(w.org.id, g, { withDefaultRole: true }, { limit: 500 });
     out[`apiKeys.listByOwner(${JSON.stringify(g)})`] = await tx.apiKeys.listByOwner(g, { limit: 500 });
   }
   for (const role of ['developer', 'runner', 'viewer', w.role.id, w.spareRole.id] as const) {
     out[`grants.countByRole(${role})`] = await tx.grants.countByRole(w.org.id, role);
+    out[`grants.countByRole(alice's account, ${role})`] = await tx.grants.countByRole(w.alice.account.id, role);
     out[`invitations.countPendingByRole(${role})`] = await tx.invitations.countPendingByRole(w.org.id, role);
     out[`workspaces.countByDefaultRole(${role})`] = await tx.workspaces.countByDefaultRole(w.org.id, role);
   }
@@ -222,6 +244,7 @@ async function observeAccess(tx: UnitOfWork, w: World): Promise<Record<string, u
   out['invitations.listByAccount(pending)'] = await tx.invitations.listByAccount(w.org.id, { status: 'pending' }, { limit: 500 });
   for (const k of [w.aliceKey, w.botKey, w.newApiKey]) out[`apiKeys.getById(${k.id})`] = await tx.apiKeys.getById(k.id);
   out['seats.count'] = await tx.seats.count(w.org.id, w.f.at(SEATS_AT_MINUTES));
+  out["seats.count(alice's account)"] = await tx.seats.count(w.alice.account.id, w.f.at(SEATS_AT_MINUTES));
   return out;
 }
 
@@ -266,6 +289,11 @@ const WRITES: readonly WriteCase[] = [
     what: 'resources.deleteByWorkspace',
     write: async (tx, w) => expectEqual(await tx.resources.deleteByWorkspace(w.w1.id), 3, 'resources.deleteByWorkspace'),
   },
+  {
+    slug: 'resources-delete-ended-before',
+    what: 'resources.deleteEndedBefore',
+    write: async (tx, w) => expectEqual(await tx.resources.deleteEndedBefore(w.w1.id, RUN_CUTOFFS[1], 10), 1, 'resources.deleteEndedBefore'),
+  },
   { slug: 'audit-append', what: 'audit.append', write: async (tx, w) => void (await tx.audit.append(w.newEvent)) },
   { slug: 'role-insert', what: 'roles.insert', write: async (tx, w) => ok(await tx.roles.insert(w.newRole), 'roles.insert') },
   { slug: 'role-delete', what: 'roles.delete', write: async (tx, w) => ok(await tx.roles.delete(w.spareRole.id), 'roles.delete') },
@@ -285,6 +313,11 @@ const WRITES: readonly WriteCase[] = [
     slug: 'grants-delete-by-grantee',
     what: 'grants.deleteByGrantee',
     write: async (tx, w) => expectEqual(await tx.grants.deleteByGrantee(w.org.id, w.bobPrincipal), 1, 'grants.deleteByGrantee'),
+  },
+  {
+    slug: 'grants-move-workspace',
+    what: 'grants.moveWorkspace',
+    write: async (tx, w) => expectEqual(await tx.grants.moveWorkspace(w.w1.id, w.alice.account.id), 2, 'grants.moveWorkspace'),
   },
   { slug: 'invitation-insert', what: 'invitations.insert', write: async (tx, w) => ok(await tx.invitations.insert(w.newInvitation), 'invitations.insert') },
   {
@@ -314,6 +347,21 @@ const WRITES: readonly WriteCase[] = [
     what: 'apiKeys.deleteByOwner',
     write: async (tx, w) => expectEqual(await tx.apiKeys.deleteByOwner(w.botPrincipal), 1, 'apiKeys.deleteByOwner'),
   },
+  {
+    slug: 'transfer-request-insert',
+    what: 'transferRequests.insert',
+    write: async (tx, w) => ok(await tx.transferRequests.insert(w.newTransferRequest), 'transferRequests.insert'),
+  },
+  {
+    slug: 'transfer-request-update',
+    what: 'transferRequests.update',
+    write: async (tx, w) => ok(await tx.transferRequests.update(w.cancelledTransferRequest, w.transferRequest.version), 'transferRequests.update'),
+  },
+  {
+    slug: 'transfer-requests-delete-by-workspace',
+    what: 'transferRequests.deleteByWorkspace',
+    write: async (tx, w) => expectEqual(await tx.transferRequests.deleteByWorkspace(w.w1.id), 1, 'transferRequests.deleteByWorkspace'),
+  },
 ];
 
 /** Every write of {@link WRITES} plus a few more, in one unit of work, in an order foreign keys allow. */
@@ -328,10 +376,14 @@ async function writeEverything(tx: UnitOfWork, w: World): Promise<void> {
   await insertWorkspace(tx, w.newWorkspace);
   ok(await tx.workspaces.update(w.editedW1, w.w1.version), 'workspaces.update');
   await tx.resources.insertMany(w.newResources);
+  expectEqual(await tx.resources.deleteEndedBefore(w.w1.id, RUN_CUTOFFS[1], 10), 1, 'resources.deleteEndedBefore');
   await writeAccess(tx, w);
+  ok(await tx.transferRequests.update(w.cancelledTransferRequest, w.transferRequest.version), 'transferRequests.update');
+  await insertTransferRequest(tx, w.newTransferRequest);
   expectEqual(await tx.resources.deleteByWorkspace(w.w2.id), 1, 'resources.deleteByWorkspace');
   expectEqual(await tx.grants.deleteByWorkspace(w.w2.id), 0, 'grants.deleteByWorkspace');
   expectEqual(await tx.invitations.deleteByWorkspace(w.w2.id), 0, 'invitations.deleteByWorkspace');
+  expectEqual(await tx.transferRequests.deleteByWorkspace(w.w2.id), 1, 'transferRequests.deleteByWorkspace');
   ok(await tx.workspaces.delete(w.w2.id, w.w2.version), 'workspaces.delete');
   await tx.audit.append(w.newEvent);
   await tx.audit.append(w.f.event(w.newOrg.id));
@@ -447,7 +499,16 @@ export function transactionsChecks(): ConformanceCheck[] {
         );
         expectEqual(await tx.workspaces.getByHandle(w.org.id, w.w1.handle), null, 'workspaces.getByHandle of the handle freed earlier');
         expectEqual(await tx.workspaces.getById(w.w2.id), null, 'workspaces.getById of a workspace deleted earlier');
-        expectDeepEqual(await tx.resources.countByWorkspace(w.w1.id), { flow: 3, 'flow-run': 1, deployment: 1 }, 'resources.countByWorkspace after insertMany');
+        expectDeepEqual(await tx.resources.countByWorkspace(w.w1.id), { flow: 3, deployment: 1 }, 'resources.countByWorkspace after insertMany and deleteEndedBefore');
+        expectEqual(await tx.resources.countEndedBefore(w.w1.id, RUN_CUTOFFS[1]), 0, 'resources.countEndedBefore after deleteEndedBefore');
+        expectDeepEqual(await tx.transferRequests.getById(w.transferRequest.id), w.cancelledTransferRequest, 'transferRequests.getById of a request updated earlier');
+        expectEqual(await tx.transferRequests.getPendingByWorkspace(w.w1.id), null, 'transferRequests.getPendingByWorkspace of a workspace whose request was cancelled earlier');
+        expectEqual(await tx.transferRequests.getById(w.newTransferRequest.id), null, 'transferRequests.getById of a request deleted by workspace earlier');
+        expectOnlyPage(
+          await tx.accounts.list({ limit: 500 }),
+          [w.alice.account, w.bob.account, w.carol.account, w.newPerson.account, w.renamedOrg, w.newOrg].sort((a, b) => byCodeUnit(a.id, b.id)),
+          'accounts.list after earlier account writes',
+        );
         const log = (await tx.audit.list(w.org.id, {}, { limit: 500 })).items;
         expectDeepEqual(log.map((e) => e.id), [w.event.id, w.newEvent.id], 'audit.list after an earlier append');
       });
@@ -537,6 +598,8 @@ export function transactionsChecks(): ConformanceCheck[] {
         expectEqual(await tx.invitations.insert({ ...w.newInvitation, email: w.invitation.email, target: w.invitation.target }), 'exists', 'invitations.insert of a second pending invitation');
         expectEqual(await tx.invitations.update(w.revokedInvitation, w.invitation.version + 5), 'conflict', 'invitations.update with a stale version');
         expectEqual(await tx.apiKeys.update(w.revokedKey, w.botKey.version + 5), 'conflict', 'apiKeys.update with a stale version');
+        expectEqual(await tx.transferRequests.insert({ ...w.newTransferRequest, workspaceId: w.w1.id }), 'exists', 'transferRequests.insert of a second pending request for a workspace');
+        expectEqual(await tx.transferRequests.update(w.cancelledTransferRequest, w.transferRequest.version + 5), 'conflict', 'transferRequests.update with a stale version');
         expectEqual(await tx.grants.updateRole(w.w2.id, w.bobPrincipal, 'viewer', w.f.at(30)), 'missing', 'grants.updateRole of a missing grant');
         expectEqual(await tx.grants.delete(w.w2.id, w.bobPrincipal), 'missing', 'grants.delete of a missing grant');
         expectEqual(await tx.roles.delete(w.newRole.id), 'missing', 'roles.delete of a missing role');
@@ -546,9 +609,12 @@ export function transactionsChecks(): ConformanceCheck[] {
         await insertGrant(tx, w.newGrant);
         await insertInvitation(tx, w.newInvitation);
         await insertApiKey(tx, w.newApiKey);
+        await insertTransferRequest(tx, w.newTransferRequest);
       });
       await inTx(store, async (tx) => {
         expectDeepEqual(await tx.roles.getById(w.newRole.id), w.newRole, 'a role inserted after refused writes');
+        expectDeepEqual(await tx.transferRequests.getById(w.newTransferRequest.id), w.newTransferRequest, 'a transfer request inserted after refused writes');
+        expectDeepEqual(await tx.transferRequests.getById(w.transferRequest.id), w.transferRequest, 'the transfer request whose update was refused');
         expectDeepEqual(await tx.serviceAccounts.getById(w.newServiceAccount.id), w.newServiceAccount, 'a service account inserted after refused writes');
         expectDeepEqual(await tx.grants.get(w.w1.id, w.newGrant.grantee), w.newGrant, 'a grant inserted after refused writes');
         expectDeepEqual(await tx.invitations.getById(w.newInvitation.id), w.newInvitation, 'an invitation inserted after refused writes');
