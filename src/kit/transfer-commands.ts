@@ -313,8 +313,10 @@ export function transferCommands(ctx: KitContext) {
     if (snap.isErr()) return err(snap.error);
     const p = planTransfer(snap.value);
     if (p.fingerprint !== fingerprint) return err(errors.planStale(fingerprint));
-    if (p.blockers.some((b) => b.code === 'REQUIRES_SUPPORT')) return err(errors.transferRequiresSupport());
-    if (p.blockers.length > 0) return err(errors.transferBlocked(p.blockers));
+    // What the state blocks comes first; then whether support must approve (XFER-3).
+    const stateBlockers = p.blockers.filter((b) => b.code !== 'REQUIRES_SUPPORT');
+    if (stateBlockers.length > 0) return err(errors.transferBlocked(stateBlockers));
+    if (p.blockers.length > 0) return err(errors.transferRequiresSupport());
     return ok(p);
   }
 

@@ -1,5 +1,13 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
-import { checkDialect, tableNamesFor, tablePrefixOf, type KyselyStoreDialect, type TableLocation } from './tables.js';
+import {
+  checkDialect,
+  logicalTables,
+  tableNamesFor,
+  tablePrefixOf,
+  type KyselyStoreDialect,
+  type TableLocation,
+  type Tables,
+} from './tables.js';
 
 /** Options of the migration functions: where the tables go (the same options as the store). */
 export type WorkspaceKitMigrationOptions = TableLocation;
@@ -287,6 +295,98 @@ function accessSchema(location: TableLocation): Migration {
 }
 
 /**
+ * The schema, v3: counts of ended runs per workspace and UTC end day, so that counting the runs
+ * a retention cutoff removes (RET-1, XFER-4) does not grow with the history, backfilled from
+ * the existing runs; and transfer requests (XFER-2).
+ */
+function retentionAndTransfersSchema(location: TableLocation): Migration {
+  const dialect = checkDialect(location.dialect);
+  const p = tablePrefixOf(location);
+  const t = tableNamesFor(p);
+  const lt = logicalTables(t);
+  const text = textType(dialect);
+  const on = (db: Kysely<unknown>): Kysely<unknown> => (location.schema === undefined ? db : db.withSchema(location.schema));
+
+  return {
+    async up(root: Kysely<unknown>): Promise<void> {
+      const db = on(root);
+
+      let counts = db.schema
+        .createTable(t.runDayCounts)
+        .addColumn('workspace_id', text, (c) => c.notNull())
+        // 'YYYY-MM-DD': the first 10 characters of the runs' ended_at (an ISO UTC timestamp).
+        .addColumn('end_day', text, (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        // Serves countEndedBefore (a range of days), the upserts of insertMany, the decrements of
+        // deleteEndedBefore and deleteByWorkspace.
+        .addPrimaryKeyConstraint(`${p}run_day_counts_pkey`, ['workspace_id', 'end_day'])
+        .addForeignKeyConstraint(`${p}run_day_counts_workspace_id_fkey`, ['workspace_id'], t.workspaces, ['id']);
+      // SQLite: the primary key is the table (no rowid, no second copy of the key).
+      if (dialect === 'sqlite') counts = counts.modifyEnd(sql`without rowid`);
+      await counts.execute();
+      // Backfill: one grouped pass over the runs that have ended.
+      const q = db as unknown as Kysely<Tables>;
+      const endDay = sql<string>`substr(${sql.ref('ended_at')}, 1, 10)`;
+      await q
+        .insertInto(lt.run_day_counts)
+        .columns(['workspace_id', 'end_day', 'n'])
+        .expression(
+          q
+            .selectFrom(lt.resources)
+            .select((eb) => ['workspace_id', endDay.as('end_day'), eb.fn.countAll<number>().as('n')])
+            .where('ended_at', 'is not', null)
+            .groupBy(['workspace_id', endDay]),
+        )
+        .execute();
+
+      await db.schema
+        .createTable(t.transferRequests)
+        .addColumn('id', text, (c) => c.notNull().primaryKey())
+        .addColumn('workspace_id', text, (c) => c.notNull())
+        .addColumn('source_account_id', text, (c) => c.notNull())
+        .addColumn('target_account_id', text, (c) => c.notNull())
+        .addColumn('new_handle', text, (c) => c.notNull())
+        // Principals as JSON, like invited_by: no foreign keys.
+        .addColumn('requested_by', text, (c) => c.notNull())
+        // 'source', 'target' or 'support'.
+        .addColumn('awaiting', text, (c) => c.notNull())
+        .addColumn('status', text, (c) => c.notNull())
+        .addColumn('fingerprint', text, (c) => c.notNull())
+        .addColumn('planned_at', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('expires_at', text, (c) => c.notNull())
+        .addColumn('responded_at', text)
+        .addColumn('responded_by', text)
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addForeignKeyConstraint(`${p}transfer_requests_workspace_id_fkey`, ['workspace_id'], t.workspaces, ['id'])
+        .addForeignKeyConstraint(`${p}transfer_requests_source_account_id_fkey`, ['source_account_id'], t.accounts, ['id'])
+        .addForeignKeyConstraint(`${p}transfer_requests_target_account_id_fkey`, ['target_account_id'], t.accounts, ['id'])
+        .execute();
+      // XFER-2 in the database: at most one pending request per workspace; serves
+      // getPendingByWorkspace and the ON CONFLICT of insert.
+      await db.schema
+        .createIndex(`${p}transfer_requests_pending_key`)
+        .on(t.transferRequests)
+        .unique()
+        .columns(['workspace_id'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      // deleteByWorkspace (every request of the workspace, whatever its status).
+      await db.schema
+        .createIndex(`${p}transfer_requests_workspace_id_idx`)
+        .on(t.transferRequests)
+        .columns(['workspace_id', 'id'])
+        .execute();
+    },
+
+    async down(root: Kysely<unknown>): Promise<void> {
+      const db = on(root);
+      for (const table of [t.transferRequests, t.runDayCounts]) await db.schema.dropTable(table).execute();
+    },
+  };
+}
+
+/**
  * The adapter's schema migrations, by name (Kysely runs them in name order). They are built in
  * code for one engine and table location, so no file is read at run time. Use them with your
  * own `Migrator` (keep {@link createWorkspaceKitMigrator}'s table names), or let
@@ -303,17 +403,26 @@ function accessSchema(location: TableLocation): Migration {
  *   role), invitations (a partial unique index: one pending invitation per account + target +
  *   email; indexes by account + id, workspace + id, and pending ones by account + role), api_keys (index
  *   by owner type + owner id + id).
+ * - `0003_retention_and_transfers`: run_day_counts (primary key workspace + end day, the UTC
+ *   date `YYYY-MM-DD` of `ended_at`; `WITHOUT ROWID` on SQLite), backfilled from the runs that
+ *   have ended, so counting the runs before a retention cutoff reads day counts plus one day of
+ *   runs; transfer_requests (a partial unique index: one pending request per workspace; index
+ *   by workspace + id).
  *
  * @throws TypeError if the dialect or the table prefix is invalid, or for a `schema` on SQLite.
  *
  * @example
  * ```ts
  * const migrations = workspaceKitMigrations({ dialect: 'postgres' });
- * Object.keys(migrations); // ['0001_initial_schema', '0002_access']
+ * Object.keys(migrations); // ['0001_initial_schema', '0002_access', '0003_retention_and_transfers']
  * ```
  */
 export function workspaceKitMigrations(options: WorkspaceKitMigrationOptions): Record<string, Migration> {
-  return { '0001_initial_schema': initialSchema(options), '0002_access': accessSchema(options) };
+  return {
+    '0001_initial_schema': initialSchema(options),
+    '0002_access': accessSchema(options),
+    '0003_retention_and_transfers': retentionAndTransfersSchema(options),
+  };
 }
 
 /**
@@ -377,7 +486,7 @@ export async function createWorkspaceKitMigrator<DB>(database: Kysely<DB>, optio
  * ```ts
  * import { migrateToLatest } from 'workspace-kit/kysely';
  *
- * await migrateToLatest(db, { dialect: 'sqlite' }); // [{ migrationName: '0001_initial_schema', … }, { migrationName: '0002_access', … }]
+ * await migrateToLatest(db, { dialect: 'sqlite' }); // [{ migrationName: '0001_initial_schema', … }, …, { migrationName: '0003_retention_and_transfers', … }]
  * await migrateToLatest(db, { dialect: 'sqlite' }); // [] — already current
  * ```
  */

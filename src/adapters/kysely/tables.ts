@@ -34,6 +34,9 @@ export interface WorkspaceKitTableNames {
   readonly invitations: string;
   readonly serviceAccounts: string;
   readonly apiKeys: string;
+  /** Counts of ended runs per workspace and UTC end day (RET-1, XFER-4), kept by the resource writes. */
+  readonly runDayCounts: string;
+  readonly transferRequests: string;
   /** Kysely's migration bookkeeping for this adapter's migrations. */
   readonly migrations: string;
   /** Kysely's migration lock row for this adapter's migrations. */
@@ -81,6 +84,8 @@ export function tableNamesFor(prefix: string): WorkspaceKitTableNames {
     invitations: `${prefix}invitations`,
     serviceAccounts: `${prefix}service_accounts`,
     apiKeys: `${prefix}api_keys`,
+    runDayCounts: `${prefix}run_day_counts`,
+    transferRequests: `${prefix}transfer_requests`,
     migrations: `${prefix}workspace_kit_migration`,
     migrationLock: `${prefix}workspace_kit_migration_lock`,
   };
@@ -227,6 +232,38 @@ export interface ApiKeyRow {
 }
 
 /**
+ * How many runs of a workspace ended on one UTC day: what `countEndedBefore` sums instead of
+ * counting the history. Buckets reaching 0 are deleted.
+ */
+export interface RunDayCountRow {
+  workspace_id: Text;
+  /** `YYYY-MM-DD`: the first 10 characters of the runs' `ended_at`. */
+  end_day: Text;
+  n: DbInteger;
+}
+
+export interface TransferRequestRow {
+  id: Text;
+  workspace_id: Text;
+  source_account_id: Text;
+  target_account_id: Text;
+  new_handle: Text;
+  /** The requesting principal as JSON. */
+  requested_by: Text;
+  /** `'source'`, `'target'` or `'support'`. */
+  awaiting: Text;
+  status: Text;
+  fingerprint: Text;
+  planned_at: Text;
+  created_at: Text;
+  expires_at: Text;
+  responded_at: Text | null;
+  /** The responding principal as JSON, or null. */
+  responded_by: Text | null;
+  version: DbInteger;
+}
+
+/**
  * The tables as the queries see them. The adapter builds its queries against these logical
  * names; at run time the names carry the configured prefix (see {@link logicalTables}).
  */
@@ -242,6 +279,8 @@ export interface Tables {
   invitations: InvitationRow;
   service_accounts: ServiceAccountRow;
   api_keys: ApiKeyRow;
+  run_day_counts: RunDayCountRow;
+  transfer_requests: TransferRequestRow;
 }
 
 /** The physical table names, typed as the logical names the query builder knows. */
@@ -257,6 +296,8 @@ export interface LogicalTables {
   readonly invitations: 'invitations';
   readonly service_accounts: 'service_accounts';
   readonly api_keys: 'api_keys';
+  readonly run_day_counts: 'run_day_counts';
+  readonly transfer_requests: 'transfer_requests';
 }
 
 /**
@@ -277,5 +318,7 @@ export function logicalTables(names: WorkspaceKitTableNames): LogicalTables {
     invitations: names.invitations as 'invitations',
     service_accounts: names.serviceAccounts as 'service_accounts',
     api_keys: names.apiKeys as 'api_keys',
+    run_day_counts: names.runDayCounts as 'run_day_counts',
+    transfer_requests: names.transferRequests as 'transfer_requests',
   };
 }

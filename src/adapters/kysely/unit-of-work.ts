@@ -11,6 +11,7 @@ import type {
   InvitationId,
   RoleId,
   ServiceAccountId,
+  TransferRequestId,
   UserId,
   WorkspaceId,
 } from '../../core/ids.js';
@@ -23,6 +24,7 @@ import type {
   InvitationRepository,
   SeatCounter,
   ServiceAccountRepository,
+  TransferRequestRepository,
 } from '../../ports/access-repositories.js';
 import type { ResourceInventory } from '../../ports/resource-inventory.js';
 import type {
@@ -36,6 +38,7 @@ import type { UnitOfWork } from '../../ports/store.js';
 import type { BuiltInRole } from '../../role/built-in-roles.js';
 import type { CustomRole, WorkspaceRoleRef } from '../../role/custom-role.js';
 import type { WorkspaceScope } from '../../role/scopes.js';
+import type { TransferRequest, TransferRequestStatus } from '../../transfer-planner/transfer-request.js';
 import type { WorkspaceGrant } from '../../workspace/grant.js';
 import type { Invitation, InvitationTarget, StoredInvitationStatus } from '../../workspace/invitation.js';
 import type { ResourceCounts, ResourceKind, TrackedResource } from '../../workspace/resource.js';
@@ -53,12 +56,42 @@ import type {
   MembershipRow,
   ServiceAccountRow,
   Tables,
+  TransferRequestRow,
   UserRow,
   WorkspaceRow,
 } from './tables.js';
 
 /** Rows per multi-row INSERT of resources: 8 columns × 500 = 4000 bind parameters. */
 const RESOURCE_CHUNK = 500;
+
+/** Day buckets per statement that upserts or decrements run day counts (≤ 3 parameters each). */
+const DAY_CHUNK = 500;
+
+/** Runs one DELETE … RETURNING of deleteEndedBefore removes at most: what it holds in memory. */
+const PRUNE_CHUNK = 5000;
+
+/**
+ * The UTC day of a run's end, `YYYY-MM-DD`: the first 10 characters of its ISO `ended_at`, as
+ * `substr(ended_at, 1, 10)` computes it in SQL (the migration's backfill).
+ */
+function endDayOf(endedAt: string): string {
+  return endedAt.slice(0, 10);
+}
+
+/** Counts of runs per (workspace, end day), sorted by key so concurrent writers lock buckets in one order. */
+function dayBuckets(runs: Iterable<{ readonly workspaceId: string; readonly endedAt: string }>): { workspaceId: string; endDay: string; n: number }[] {
+  const byKey = new Map<string, { workspaceId: string; endDay: string; n: number }>();
+  for (const run of runs) {
+    const endDay = endDayOf(run.endedAt);
+    const key = `${run.workspaceId}\u0000${endDay}`;
+    const bucket = byKey.get(key);
+    if (bucket) bucket.n += 1;
+    else byKey.set(key, { workspaceId: run.workspaceId, endDay, n: 1 });
+  }
+  return [...byKey.values()].sort((a, b) =>
+    a.workspaceId < b.workspaceId ? -1 : a.workspaceId > b.workspaceId ? 1 : a.endDay < b.endDay ? -1 : a.endDay > b.endDay ? 1 : 0,
+  );
+}
 
 /** What one unit of work knows about itself while it runs. */
 export class UnitOfWorkState {
@@ -71,9 +104,9 @@ export class UnitOfWorkState {
     /** Writes are refused (a programmer error). */
     readonly readOnly: boolean,
     /**
-     * Workspace and invitation reads take a row lock until the end of the unit of work
-     * (PostgreSQL, read-write units of work): a read-then-write at the version read waits for,
-     * instead of conflicting with, a concurrent writer of the same row.
+     * Workspace, invitation and transfer request reads take a row lock until the end of the
+     * unit of work (PostgreSQL, read-write units of work): a read-then-write at the version read
+     * waits for, instead of conflicting with, a concurrent writer of the same row.
      */
     readonly lockReads: boolean,
   ) {}
@@ -199,6 +232,26 @@ function toInvitation(row: Selectable<InvitationRow>): Invitation {
     expiresAt: row.expires_at,
     respondedAt: row.responded_at,
     acceptedBy: row.accepted_by as UserId | null,
+    version: num(row.version),
+  };
+}
+
+function toTransferRequest(row: Selectable<TransferRequestRow>): TransferRequest {
+  return {
+    id: row.id as TransferRequestId,
+    workspaceId: row.workspace_id as WorkspaceId,
+    sourceAccountId: row.source_account_id as AccountId,
+    targetAccountId: row.target_account_id as AccountId,
+    newHandle: row.new_handle as Handle,
+    requestedBy: JSON.parse(row.requested_by) as Principal,
+    awaiting: row.awaiting as TransferRequest['awaiting'],
+    status: row.status as TransferRequestStatus,
+    fingerprint: row.fingerprint,
+    plannedAt: row.planned_at,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    respondedAt: row.responded_at,
+    respondedBy: row.responded_by === null ? null : (JSON.parse(row.responded_by) as Principal),
     version: num(row.version),
   };
 }
@@ -351,6 +404,18 @@ export function kyselyUnitOfWork(
     getByHandle: op(false, async (handle) => {
       const row = await db.selectFrom(t.accounts).selectAll().where('handle', '=', handle).executeTakeFirst();
       return row ? toAccount(row) : null;
+    }),
+    list: op(false, async (page: PageRequest) => {
+      // A range of the primary key in id order, also for the first page (every id sorts after
+      // ''): the walk stops after limit + 1 rows, however many accounts there are.
+      const rows = await db
+        .selectFrom(t.accounts)
+        .selectAll()
+        .where('id', '>', page.cursor ?? '')
+        .orderBy('id')
+        .limit(page.limit + 1)
+        .execute();
+      return pageOf(rows.map(toAccount), page.limit, (a) => a.id);
     }),
     insert: op(true, async (account) => {
       const result = await db
@@ -539,6 +604,44 @@ export function kyselyUnitOfWork(
     }),
   };
 
+  /**
+   * Adds each bucket's runs to its (workspace, end day) count, creating the missing ones: an
+   * increment in the database, so concurrent writers of one day add up.
+   */
+  async function addToDayCounts(buckets: readonly { workspaceId: string; endDay: string; n: number }[]): Promise<void> {
+    for (let i = 0; i < buckets.length; i += DAY_CHUNK) {
+      const chunk = buckets.slice(i, i + DAY_CHUNK).map((b) => ({ workspace_id: b.workspaceId, end_day: b.endDay, n: b.n }));
+      await db
+        .insertInto(t.run_day_counts)
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(['workspace_id', 'end_day']).doUpdateSet((eb) => ({ n: eb(eb.ref(`${t.run_day_counts}.n`), '+', eb.ref('excluded.n')) })),
+        )
+        .execute();
+    }
+  }
+
+  /** Takes runs deleted by end day off their buckets; buckets reaching 0 go. */
+  async function subtractFromDayCounts(workspaceId: WorkspaceId, endedAts: readonly string[]): Promise<void> {
+    const buckets = dayBuckets(endedAts.map((endedAt) => ({ workspaceId, endedAt })));
+    for (let i = 0; i < buckets.length; i += DAY_CHUNK) {
+      const chunk = buckets.slice(i, i + DAY_CHUNK);
+      const days = chunk.map((b) => b.endDay);
+      // One statement per chunk of days: n - CASE end_day WHEN day THEN k … END.
+      const minus = sql<number>`case ${sql.ref('end_day')} ${sql.join(
+        chunk.map((b) => sql`when ${b.endDay} then cast(${b.n} as integer)`),
+        sql` `,
+      )} end`;
+      await db
+        .updateTable(t.run_day_counts)
+        .set({ n: sql<number>`${sql.ref('n')} - ${minus}` })
+        .where('workspace_id', '=', workspaceId)
+        .where('end_day', 'in', days)
+        .execute();
+      await db.deleteFrom(t.run_day_counts).where('workspace_id', '=', workspaceId).where('end_day', 'in', days).where('n', '<=', 0).execute();
+    }
+  }
+
   const resources: ResourceInventory = {
     insertMany: op(true, async (items: readonly TrackedResource[]) => {
       for (let i = 0; i < items.length; i += RESOURCE_CHUNK) {
@@ -554,6 +657,10 @@ export function kyselyUnitOfWork(
         }));
         await db.insertInto(t.resources).values(chunk).execute();
       }
+      // The runs that have ended, counted per workspace and end day (one grouped upsert).
+      const ended: { workspaceId: string; endedAt: string }[] = [];
+      for (const r of items) if (r.endedAt !== null) ended.push({ workspaceId: r.workspaceId, endedAt: r.endedAt });
+      await addToDayCounts(dayBuckets(ended));
     }),
     countByWorkspace: op(false, async (workspaceId) => {
       const rows = await db
@@ -568,7 +675,60 @@ export function kyselyUnitOfWork(
     }),
     deleteByWorkspace: op(true, async (workspaceId) => {
       const result = await db.deleteFrom(t.resources).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      await db.deleteFrom(t.run_day_counts).where('workspace_id', '=', workspaceId).execute();
       return num(result.numDeletedRows);
+    }),
+    countEndedBefore: op(false, async (workspaceId, cutoff) => {
+      // One statement, so both parts read one snapshot: the day counts before the cutoff's
+      // day (a primary-key range), plus the runs of the cutoff's own day that ended before it
+      // (a range of resources_workspace_ended_at_idx). Every run whose ended_at sorts below
+      // the cutoff is in exactly one part: its first 10 characters sort below the cutoff's,
+      // or equal them.
+      const day = endDayOf(cutoff);
+      const before = db
+        .selectFrom(t.run_day_counts)
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string | bigint>('n'), sql.lit(0)).as('n'))
+        .where('workspace_id', '=', workspaceId)
+        .where('end_day', '<', day);
+      const sameDay = db
+        .selectFrom(t.resources)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('workspace_id', '=', workspaceId)
+        .where('ended_at', '>=', day)
+        .where('ended_at', '<', cutoff);
+      const row = await db
+        .selectNoFrom((eb) => eb(before, '+', sameDay).as('n'))
+        .executeTakeFirstOrThrow();
+      return num(row.n as number | string | bigint);
+    }),
+    deleteEndedBefore: op(true, async (workspaceId, cutoff, limit) => {
+      // At most PRUNE_CHUNK runs per statement, the oldest first, through
+      // resources_workspace_ended_at_idx; only their ended_at comes back, to decrement the
+      // day counts.
+      let deleted = 0;
+      const wanted = Math.floor(limit);
+      while (deleted < wanted) {
+        const batch = Math.min(wanted - deleted, PRUNE_CHUNK);
+        const rows = await db
+          .deleteFrom(t.resources)
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom(t.resources)
+              .select('id')
+              .where('workspace_id', '=', workspaceId)
+              .where('ended_at', '<', cutoff)
+              .orderBy('ended_at')
+              .limit(batch),
+          )
+          .returning('ended_at')
+          .execute();
+        const endedAts: string[] = [];
+        for (const r of rows) if (r.ended_at !== null) endedAts.push(r.ended_at);
+        await subtractFromDayCounts(workspaceId, endedAts);
+        deleted += rows.length;
+        if (rows.length < batch) break;
+      }
+      return deleted;
     }),
   };
 
@@ -731,6 +891,10 @@ export function kyselyUnitOfWork(
         .where('grantee_id', '=', granteeId(grantee))
         .executeTakeFirst();
       return num(result.numDeletedRows);
+    }),
+    moveWorkspace: op(true, async (workspaceId, accountId) => {
+      const result = await db.updateTable(t.grants).set({ account_id: accountId }).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      return num(result.numUpdatedRows);
     }),
     countByRole: op(false, async (accountId, role) => {
       const row = await db
@@ -930,6 +1094,64 @@ export function kyselyUnitOfWork(
     }),
   };
 
+  const transferRequestValues = (r: TransferRequest) => ({
+    workspace_id: r.workspaceId,
+    source_account_id: r.sourceAccountId,
+    target_account_id: r.targetAccountId,
+    new_handle: r.newHandle,
+    requested_by: JSON.stringify(r.requestedBy),
+    awaiting: r.awaiting,
+    status: r.status,
+    fingerprint: r.fingerprint,
+    planned_at: r.plannedAt,
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+    responded_at: r.respondedAt,
+    responded_by: r.respondedBy === null ? null : JSON.stringify(r.respondedBy),
+    version: r.version,
+  });
+
+  const transferRequests: TransferRequestRepository = {
+    getById: op(false, async (id) => {
+      const query = db.selectFrom(t.transfer_requests).selectAll().where('id', '=', id);
+      // PostgreSQL read-write units of work: a second approval (or a rejection) of the request
+      // waits here for the first to end, then reads its outcome (XFER-2).
+      const row = await (state.lockReads ? query.forUpdate() : query).executeTakeFirst();
+      return row ? toTransferRequest(row) : null;
+    }),
+    getPendingByWorkspace: op(false, async (workspaceId) => {
+      const row = await db
+        .selectFrom(t.transfer_requests)
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('status', '=', PENDING)
+        .executeTakeFirst();
+      return row ? toTransferRequest(row) : null;
+    }),
+    insert: op(true, async (request) => {
+      const result = await db
+        .insertInto(t.transfer_requests)
+        .values({ id: request.id, ...transferRequestValues(request) })
+        // The partial unique index, its predicate spelled out as for invitations; a clashing id raises.
+        .onConflict((oc) => oc.column('workspace_id').where('status', '=', PENDING).doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n ? 'ok' : 'exists';
+    }),
+    update: op(true, async (request, expectedVersion) => {
+      const result = await db
+        .updateTable(t.transfer_requests)
+        .set(transferRequestValues(request))
+        .where('id', '=', request.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? 'ok' : 'conflict';
+    }),
+    deleteByWorkspace: op(true, async (workspaceId) => {
+      const result = await db.deleteFrom(t.transfer_requests).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      return num(result.numDeletedRows);
+    }),
+  };
+
   return {
     users,
     accounts,
@@ -943,5 +1165,6 @@ export function kyselyUnitOfWork(
     serviceAccounts,
     apiKeys,
     seats,
+    transferRequests,
   };
 }

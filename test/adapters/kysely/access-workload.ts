@@ -1,7 +1,8 @@
 /**
  * A workload that calls every method of the access ports (roles, grants, invitations, service
- * accounts, API keys, seats, and the workspace queries of 0002) at least once, with cursors,
- * filters and both grantee kinds, checking the answers as it goes. The query-plan tests run it
+ * accounts, API keys, seats, and the workspace queries of 0002) and every method of 0003
+ * (transfer requests, run retention, `accounts.list`, `grants.moveWorkspace`) at least once,
+ * with cursors, filters and both grantee kinds, checking the answers as it goes. The query-plan tests run it
  * next to the conformance suite so that every statement the adapter can issue is explained,
  * whatever the suite happens to exercise.
  */
@@ -10,10 +11,21 @@ import { expect } from 'vitest';
 import type { Account, User } from '../../../src/account/account.js';
 import type { ApiKey } from '../../../src/account/api-key.js';
 import type { Handle } from '../../../src/core/handle.js';
-import type { AccountId, ApiKeyId, InvitationId, RoleId, ServiceAccountId, UserId, WorkspaceId } from '../../../src/core/ids.js';
+import type {
+  AccountId,
+  ApiKeyId,
+  InvitationId,
+  ResourceId,
+  RoleId,
+  ServiceAccountId,
+  TransferRequestId,
+  UserId,
+  WorkspaceId,
+} from '../../../src/core/ids.js';
 import type { Grantee } from '../../../src/core/principal.js';
 import type { Store } from '../../../src/ports/store.js';
 import type { CustomRole } from '../../../src/role/custom-role.js';
+import type { TransferRequest } from '../../../src/transfer-planner/transfer-request.js';
 import type { WorkspaceGrant } from '../../../src/workspace/grant.js';
 import type { Invitation } from '../../../src/workspace/invitation.js';
 import type { Workspace } from '../../../src/workspace/workspace.js';
@@ -54,6 +66,17 @@ export const ACCESS_METHODS = [
   'seats.count',
   'workspaces.listAccessible',
   'workspaces.countByDefaultRole',
+  'accounts.list',
+  'grants.moveWorkspace',
+  'transferRequests.getById',
+  'transferRequests.getPendingByWorkspace',
+  'transferRequests.insert',
+  'transferRequests.update',
+  'transferRequests.deleteByWorkspace',
+  'resources.insertMany',
+  'resources.countEndedBefore',
+  'resources.deleteEndedBefore',
+  'resources.deleteByWorkspace',
 ] as const;
 
 /** Runs the workload on `store`; returns the methods it called. */
@@ -294,5 +317,109 @@ export async function accessWorkload(store: Store): Promise<ReadonlySet<string>>
   for (const m of ['get', 'listByWorkspace', 'listByGrantee', 'insert', 'updateRole', 'delete', 'deleteByWorkspace', 'deleteByGrantee', 'countByRole']) {
     called.add(`grants.${m}`);
   }
+
+  // Every account in id order (other accounts may exist: the store is shared), keyset pages.
+  await store.transaction(
+    async (tx) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await tx.accounts.list({ limit: 50, ...(cursor === undefined ? {} : { cursor }) });
+        ids.push(...page.items.map((a) => a.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(ids).toEqual([...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      for (const a of [org, ...[u1, u2, u3].map(personalAccount)]) expect(ids).toContain(a.id);
+      const after = await tx.accounts.list({ limit: 1, cursor: org.id });
+      expect(after.items.every((a) => a.id > org.id)).toBe(true);
+      const first = await tx.accounts.list({ limit: 1 });
+      expect(first.items).toHaveLength(1);
+    },
+    { readOnly: true },
+  );
+  called.add('accounts.list');
+
+  // Moving a workspace's grants to another account (a transfer), and back.
+  const personal = u1.personalAccountId;
+  await store.transaction(async (tx) => {
+    expect(await tx.grants.insert(grant(wc, bob, 'runner'))).toBe('ok');
+    expect(await tx.grants.insert(grant(wc, bot, 'viewer'))).toBe('ok');
+    expect(await tx.grants.moveWorkspace(wc.id, personal)).toBe(2);
+    expect(await tx.grants.listByGrantee(personal, bob)).toEqual([{ ...grant(wc, bob, 'runner'), accountId: personal }]);
+    expect(await tx.grants.listByGrantee(org.id, bob)).toEqual([]);
+    expect(await tx.grants.countByRole(personal, 'viewer')).toBe(1);
+    expect(await tx.grants.moveWorkspace(wb.id, personal)).toBe(0);
+    expect(await tx.grants.moveWorkspace(wc.id, org.id)).toBe(2);
+    expect(await tx.grants.deleteByWorkspace(wc.id)).toBe(2);
+  });
+  called.add('grants.moveWorkspace');
+
+  // Transfer requests: one pending per workspace, guarded updates, deleted with the workspace.
+  const request = (n: number): TransferRequest => ({
+    id: id<TransferRequestId>('xfer', n),
+    workspaceId: wa.id,
+    sourceAccountId: org.id,
+    targetAccountId: personal,
+    newHandle: 'moved' as Handle,
+    requestedBy: { type: 'user', userId: u1.id },
+    awaiting: 'target',
+    status: 'pending',
+    fingerprint: `fp-${n}`,
+    plannedAt: AT,
+    createdAt: AT,
+    expiresAt: LATER,
+    respondedAt: null,
+    respondedBy: null,
+    version: 1,
+  });
+  await store.transaction(async (tx) => {
+    const r1 = request(1);
+    expect(await tx.transferRequests.insert(r1)).toBe('ok');
+    expect(await tx.transferRequests.insert(request(2))).toBe('exists');
+    expect(await tx.transferRequests.insert({ ...request(3), workspaceId: wb.id })).toBe('ok');
+    expect(await tx.transferRequests.getById(r1.id)).toEqual(r1);
+    expect(await tx.transferRequests.getById(id<TransferRequestId>('xfer', 'none'))).toBeNull();
+    expect(await tx.transferRequests.getPendingByWorkspace(wa.id)).toEqual(r1);
+    expect(await tx.transferRequests.getPendingByWorkspace(wc.id)).toBeNull();
+    const approved: TransferRequest = { ...r1, status: 'approved', respondedAt: LATER, respondedBy: { type: 'system', name: 'support' }, version: 2 };
+    expect(await tx.transferRequests.update(approved, 1)).toBe('ok');
+    expect(await tx.transferRequests.update({ ...approved, version: 3 }, 1)).toBe('conflict');
+    expect(await tx.transferRequests.getById(r1.id)).toEqual(approved);
+    expect(await tx.transferRequests.getPendingByWorkspace(wa.id)).toBeNull();
+    expect(await tx.transferRequests.insert(request(4))).toBe('ok');
+    expect(await tx.transferRequests.deleteByWorkspace(wa.id)).toBe(2);
+    expect(await tx.transferRequests.getById(r1.id)).toBeNull();
+    expect(await tx.transferRequests.deleteByWorkspace(wb.id)).toBe(1);
+  });
+  for (const m of ['getById', 'getPendingByWorkspace', 'insert', 'update', 'deleteByWorkspace']) called.add(`transferRequests.${m}`);
+
+  // Run retention: day counts plus the cutoff's own day, pruning in batches.
+  const run = (n: number, w: Workspace, endedAt: string | null) => ({
+    id: id<ResourceId>('res', n),
+    workspaceId: w.id,
+    kind: 'flow-run' as const,
+    name: `run ${n}`,
+    createdAt: AT,
+    state: endedAt === null ? ('running' as const) : ('completed' as const),
+    endedAt,
+    parentRunId: null,
+  });
+  await store.transaction(async (tx) => {
+    const ends = ['2026-01-01T05:00:00.000Z', '2026-01-01T23:59:59.999Z', '2026-01-02T00:00:00.000Z', '2026-01-02T08:00:00.000Z', '2026-01-03T00:00:00.000Z', null];
+    await tx.resources.insertMany([...ends.map((e, n) => run(n, wa, e)), run(10, wb, '2026-01-01T00:00:00.000Z')]);
+    expect(await tx.resources.countEndedBefore(wa.id, '2026-01-01T00:00:00.000Z')).toBe(0);
+    expect(await tx.resources.countEndedBefore(wa.id, '2026-01-02T00:00:00.000Z')).toBe(2);
+    expect(await tx.resources.countEndedBefore(wa.id, '2026-01-02T08:00:00.000Z')).toBe(3);
+    expect(await tx.resources.countEndedBefore(wa.id, '2099-01-01T00:00:00.000Z')).toBe(5);
+    expect(await tx.resources.deleteEndedBefore(wa.id, '2026-01-02T08:00:00.001Z', 3)).toBe(3);
+    expect(await tx.resources.deleteEndedBefore(wa.id, '2026-01-02T08:00:00.001Z', 3)).toBe(1);
+    expect(await tx.resources.deleteEndedBefore(wa.id, '2026-01-02T08:00:00.001Z', 3)).toBe(0);
+    expect(await tx.resources.countEndedBefore(wa.id, '2099-01-01T00:00:00.000Z')).toBe(1);
+    expect(await tx.resources.countEndedBefore(wb.id, '2099-01-01T00:00:00.000Z')).toBe(1);
+    expect(await tx.resources.deleteByWorkspace(wa.id)).toBe(2);
+    expect(await tx.resources.countEndedBefore(wa.id, '2099-01-01T00:00:00.000Z')).toBe(0);
+    expect(await tx.resources.deleteByWorkspace(wb.id)).toBe(1);
+  });
+  for (const m of ['insertMany', 'countEndedBefore', 'deleteEndedBefore', 'deleteByWorkspace']) called.add(`resources.${m}`);
   return called;
 }

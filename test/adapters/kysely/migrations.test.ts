@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AccountId, UserId, WorkspaceId } from '../../../src/core/ids.js';
+import type { AccountId, ResourceId, UserId, WorkspaceId } from '../../../src/core/ids.js';
 import type { Handle } from '../../../src/core/handle.js';
 import {
   createKyselyStore,
@@ -19,11 +19,12 @@ import {
 } from '../../../src/kysely.js';
 import { postgresTestDatabase, postgresUrl } from './stores.js';
 
-const MIGRATIONS = ['0001_initial_schema', '0002_access'];
+const MIGRATIONS = ['0001_initial_schema', '0002_access', '0003_retention_and_transfers'];
 const APPLIED = MIGRATIONS.map((migrationName) => ({ migrationName, direction: 'Up', status: 'Success' }));
 const TABLES_0001 = ['users', 'accounts', 'memberships', 'workspaces', 'resources', 'audit_events'];
 const TABLES_0002 = ['custom_roles', 'grants', 'invitations', 'service_accounts', 'api_keys'];
-const TABLES = [...TABLES_0001, ...TABLES_0002];
+const TABLES_0003 = ['run_day_counts', 'transfer_requests'];
+const TABLES = [...TABLES_0001, ...TABLES_0002, ...TABLES_0003];
 const INDEXES_0002 = [
   'workspaces_account_default_role_idx',
   'grants_account_grantee_idx',
@@ -34,6 +35,7 @@ const INDEXES_0002 = [
   'invitations_account_role_idx',
   'api_keys_owner_idx',
 ];
+const INDEXES_0003 = ['transfer_requests_pending_key', 'transfer_requests_workspace_id_idx'];
 const INDEXES = [
   'memberships_user_id_idx',
   'resources_workspace_kind_idx',
@@ -41,6 +43,7 @@ const INDEXES = [
   'audit_events_account_sequence_idx',
   'audit_events_account_workspace_sequence_idx',
   ...INDEXES_0002,
+  ...INDEXES_0003,
 ];
 
 const sqliteDb = () => new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
@@ -153,8 +156,159 @@ async function expectSeededDataKept(
   expect(after).toMatchObject({ defaultRole: 'viewer', version: 3 });
 }
 
+/** A deterministic pseudo-random sequence in [0, 1) (a linear congruential generator). */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/**
+ * Rows written with plain SQL into a schema at 0002: two workspaces with runs ending over ten
+ * days (some exactly at midnight or at the last millisecond of a day), runs still going and
+ * resources that are no runs; a third workspace has no resources at all.
+ */
+async function seedRunsAtVersion2(db: Kysely<unknown>, table: (name: string) => ReturnType<typeof sql.table>) {
+  const tag = randomBytes(4).toString('hex');
+  const at = '2026-01-01T00:00:00.000Z';
+  const ids = { user: `usr_${tag}`, account: `acc_${tag}`, ws: [`ws_1_${tag}`, `ws_2_${tag}`, `ws_3_${tag}`] as const };
+  await sql`insert into ${table('users')} (id, email, display_name, personal_account_id, created_at)
+            values (${ids.user}, ${`${tag}@example.test`}, 'Zoë', ${ids.account}, ${at})`.execute(db);
+  await sql`insert into ${table('accounts')} (id, kind, handle, display_name, plan_id, owner_user_id, version, created_at, updated_at)
+            values (${ids.account}, 'personal', ${`p-${tag}`}, 'Zoë', 'hobby', ${ids.user}, 1, ${at}, ${at})`.execute(db);
+  for (const [i, ws] of ids.ws.entries()) {
+    await sql`insert into ${table('workspaces')} (id, account_id, handle, description, default_role, version, created_at, updated_at)
+              values (${ws}, ${ids.account}, ${`w${i}`}, '', null, 1, ${at}, ${at})`.execute(db);
+  }
+  const random = lcg(7);
+  const rows: { id: string; workspaceId: string; kind: string; state: string | null; endedAt: string | null }[] = [];
+  const dayStart = Date.parse('2026-01-01T00:00:00.000Z');
+  for (let n = 0; n < 400; n += 1) {
+    const workspaceId = ids.ws[n % 3 === 2 ? 1 : 0];
+    const day = Math.floor(random() * 10);
+    const edge = random();
+    // Midnight, the last millisecond of the day, or anywhere in it.
+    const offset = edge < 0.1 ? 0 : edge < 0.2 ? 86_400_000 - 1 : Math.floor(random() * 86_400_000);
+    const roll = random();
+    const kind = roll < 0.1 ? 'flow' : roll < 0.4 ? 'task-run' : 'flow-run';
+    const running = kind !== 'flow' && random() < 0.1;
+    rows.push({
+      id: `res_${tag}_${String(n).padStart(4, '0')}`,
+      workspaceId,
+      kind,
+      state: kind === 'flow' ? null : running ? 'running' : 'completed',
+      endedAt: kind === 'flow' || running ? null : new Date(dayStart + day * 86_400_000 + offset).toISOString(),
+    });
+  }
+  for (let i = 0; i < rows.length; i += 100) {
+    const values = rows
+      .slice(i, i + 100)
+      .map((r) => sql`(${r.id}, ${r.workspaceId}, ${r.kind}, ${r.id}, ${at}, ${r.state}, ${r.endedAt}, null)`);
+    await sql`insert into ${table('resources')} (id, workspace_id, kind, name, created_at, state, ended_at, parent_run_id)
+              values ${sql.join(values)}`.execute(db);
+  }
+  return { ...ids, rows };
+}
+
+/** The day counts the resources imply, as rows of run_day_counts: ended runs per workspace and UTC day. */
+function expectedDayCounts(rows: readonly { workspaceId: string; endedAt: string | null }[]) {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.endedAt === null) continue;
+    const key = `${r.workspaceId} ${r.endedAt.slice(0, 10)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, n]) => {
+      const [workspace_id, end_day] = key.split(' ');
+      return { workspace_id, end_day, n };
+    });
+}
+
+/**
+ * After the upgrade: every resource row is kept, run_day_counts holds exactly the grouped
+ * counts, and through the adapter countEndedBefore agrees with a plain count for cutoffs at
+ * and around every day boundary and run end; pruning, tracking and deleting keep them in step.
+ */
+async function expectRunsBackfilled(
+  db: Kysely<unknown>,
+  options: Parameters<typeof createKyselyStore>[1],
+  table: (name: string) => ReturnType<typeof sql.table>,
+  seeded: Awaited<ReturnType<typeof seedRunsAtVersion2>>,
+): Promise<void> {
+  const resourceRows = async () =>
+    (await sql<{ id: string; workspace_id: string; ended_at: string | null }>`select id, workspace_id, ended_at from ${table('resources')} order by id`.execute(db)).rows;
+  const dayCounts = async () =>
+    (await sql<{ workspace_id: string; end_day: string; n: number | string }>`
+      select workspace_id, end_day, n from ${table('run_day_counts')} order by workspace_id, end_day`.execute(db)).rows.map((r) => ({ ...r, n: Number(r.n) }));
+  const current = async () => (await resourceRows()).map((r) => ({ workspaceId: r.workspace_id, endedAt: r.ended_at }));
+
+  expect(await resourceRows()).toEqual(seeded.rows.map((r) => ({ id: r.id, workspace_id: r.workspaceId, ended_at: r.endedAt })));
+  const expected = expectedDayCounts(seeded.rows);
+  expect(expected.length).toBeGreaterThan(15);
+  expect(await dayCounts()).toEqual(expected);
+
+  const store = createKyselyStore(db, options);
+  const naive = (rows: readonly { workspaceId: string; endedAt: string | null }[], ws: string, cutoff: string) =>
+    rows.filter((r) => r.workspaceId === ws && r.endedAt !== null && r.endedAt < cutoff).length;
+  const cutoffs = new Set<string>(['2025-12-31T00:00:00.000Z', '2026-02-01T00:00:00.000Z']);
+  for (let day = 0; day <= 10; day += 1) {
+    const midnight = Date.parse('2026-01-01T00:00:00.000Z') + day * 86_400_000;
+    for (const delta of [-1, 0, 1, 43_200_000]) cutoffs.add(new Date(midnight + delta).toISOString());
+  }
+  for (const r of seeded.rows.slice(0, 40)) if (r.endedAt !== null) cutoffs.add(r.endedAt);
+  const rows = await current();
+  await store.transaction(
+    async (tx) => {
+      for (const ws of seeded.ws) {
+        for (const cutoff of cutoffs) {
+          expect([ws, cutoff, await tx.resources.countEndedBefore(ws as WorkspaceId, cutoff)]).toEqual([ws, cutoff, naive(rows, ws, cutoff)]);
+        }
+      }
+    },
+    { readOnly: true },
+  );
+
+  // Pruning in small batches, tracking more runs, deleting a workspace's resources: the day
+  // counts stay equal to the grouped resources.
+  const [ws1, ws2] = seeded.ws;
+  const cutoff = '2026-01-05T12:00:00.000Z';
+  const due = naive(rows, ws1, cutoff);
+  let pruned = 0;
+  for (;;) {
+    const n = await store.transaction((tx) => tx.resources.deleteEndedBefore(ws1 as WorkspaceId, cutoff, 7));
+    pruned += n;
+    if (n < 7) break;
+  }
+  expect(pruned).toBe(due);
+  expect(await store.transaction((tx) => tx.resources.countEndedBefore(ws1 as WorkspaceId, cutoff))).toBe(0);
+  expect(await dayCounts()).toEqual(expectedDayCounts(await current()));
+  await store.transaction((tx) =>
+    tx.resources.insertMany(
+      ['2026-01-02T00:00:00.000Z', '2026-01-02T23:59:59.999Z', '2026-01-20T10:00:00.000Z'].map((endedAt, i) => ({
+        id: `res_new_${i}_${seeded.user}` as ResourceId,
+        workspaceId: ws1 as WorkspaceId,
+        kind: 'flow-run',
+        name: 'late',
+        createdAt: endedAt,
+        state: 'failed',
+        endedAt,
+        parentRunId: null,
+      })),
+    ),
+  );
+  expect(await dayCounts()).toEqual(expectedDayCounts(await current()));
+  expect(await store.transaction((tx) => tx.resources.countEndedBefore(ws1 as WorkspaceId, cutoff))).toBe(2);
+  expect(await store.transaction((tx) => tx.resources.deleteByWorkspace(ws2 as WorkspaceId))).toBe(seeded.rows.filter((r) => r.workspaceId === ws2).length);
+  expect((await dayCounts()).filter((r) => r.workspace_id === ws2)).toEqual([]);
+  expect(await dayCounts()).toEqual(expectedDayCounts(await current()));
+}
+
 describe('migrations on SQLite', () => {
-  it('STORE-1 migrateToLatest applies 0001 and 0002 once and is a no-op afterwards', async () => {
+  it('STORE-1 migrateToLatest applies 0001, 0002 and 0003 once and is a no-op afterwards', async () => {
     const db = sqliteDb();
     try {
       expect(Object.keys(workspaceKitMigrations({ dialect: 'sqlite' }))).toEqual(MIGRATIONS);
@@ -185,6 +339,8 @@ describe('migrations on SQLite', () => {
       expect(await ddl('service_accounts')).toMatch(/unique \("account_id", "name"\)/i);
       expect(await ddl('grants')).toMatch(/primary key \("workspace_id", "grantee_type", "grantee_id"\)/i);
       expect(await ddl('invitations_pending_key')).toMatch(/create unique index .*\("account_id", "target_key", "email"\) where "status" = 'pending'/i);
+      expect(await ddl('run_day_counts')).toMatch(/primary key \("workspace_id", "end_day"\).*\) without rowid$/is);
+      expect(await ddl('transfer_requests_pending_key')).toMatch(/create unique index .*\("workspace_id"\) where "status" = 'pending'/i);
       const fks = async (table: string) =>
         (await sql<{ table: string; on_delete: string }>`select "table", on_delete from pragma_foreign_key_list(${table}) order by "table"`.execute(db)).rows;
       expect(await fks('resources')).toEqual([{ table: 'workspaces', on_delete: 'NO ACTION' }]);
@@ -199,6 +355,12 @@ describe('migrations on SQLite', () => {
       for (const table of ['custom_roles', 'service_accounts', 'api_keys']) {
         expect(await fks(table)).toEqual([{ table: 'accounts', on_delete: 'NO ACTION' }]);
       }
+      expect(await fks('run_day_counts')).toEqual([{ table: 'workspaces', on_delete: 'NO ACTION' }]);
+      expect(await fks('transfer_requests')).toEqual([
+        { table: 'accounts', on_delete: 'NO ACTION' },
+        { table: 'accounts', on_delete: 'NO ACTION' },
+        { table: 'workspaces', on_delete: 'NO ACTION' },
+      ]);
     } finally {
       await db.destroy();
     }
@@ -227,6 +389,8 @@ describe('migrations on SQLite', () => {
           prefixed.invitations,
           prefixed.serviceAccounts,
           prefixed.apiKeys,
+          prefixed.runDayCounts,
+          prefixed.transferRequests,
           prefixed.migrations,
           prefixed.migrationLock,
         ].sort(),
@@ -251,6 +415,10 @@ describe('migrations on SQLite', () => {
       const workspaceColumns = async () =>
         (await sql<{ name: string }>`select name from pragma_table_info('workspaces')`.execute(db)).rows.map((r) => r.name);
 
+      expect((await migrator.migrateDown()).results).toEqual([{ migrationName: '0003_retention_and_transfers', direction: 'Down', status: 'Success' }]);
+      expect(await count([...TABLES_0003, ...INDEXES_0003])).toBe(0);
+      expect(await count([...TABLES_0001, ...TABLES_0002])).toBe(TABLES_0001.length + TABLES_0002.length);
+
       expect((await migrator.migrateDown()).results).toEqual([{ migrationName: '0002_access', direction: 'Down', status: 'Success' }]);
       expect(await count([...TABLES_0002, ...INDEXES_0002])).toBe(0);
       expect(await count(TABLES_0001)).toBe(TABLES_0001.length);
@@ -267,7 +435,7 @@ describe('migrations on SQLite', () => {
     }
   });
 
-  it('STORE-1 ROLE-3 upgrading a database at 0001 that holds data applies only 0002, keeps every row, and gives existing workspaces no default role', async () => {
+  it('STORE-1 ROLE-3 upgrading a database at 0001 that holds data applies 0002 and 0003, keeps every row, and gives existing workspaces no default role', async () => {
     const db = sqliteDb();
     try {
       const migrator = await createWorkspaceKitMigrator(db, { dialect: 'sqlite' });
@@ -275,6 +443,21 @@ describe('migrations on SQLite', () => {
       const seeded = await seedAtVersion1(db, (name) => sql.table(name));
       expect(await migrateToLatest(db, { dialect: 'sqlite' })).toEqual(APPLIED.slice(1));
       await expectSeededDataKept(db, { dialect: 'sqlite' }, seeded);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('RET-1 XFER-4 upgrading a database at 0002 holding runs applies only 0003, keeps every row and backfills the run day counts exactly', async () => {
+    const db = sqliteDb();
+    try {
+      const options = { dialect: 'sqlite', tablePrefix: 'wk_' } as const;
+      const migrator = await createWorkspaceKitMigrator(db, options);
+      expect((await migrator.migrateTo('0002_access')).results).toEqual(APPLIED.slice(0, 2));
+      const table = (name: string) => sql.table(`wk_${name}`);
+      const seeded = await seedRunsAtVersion2(db, table);
+      expect(await migrateToLatest(db, options)).toEqual(APPLIED.slice(2));
+      await expectRunsBackfilled(db, options, table, seeded);
     } finally {
       await db.destroy();
     }
@@ -294,7 +477,7 @@ describe('migrations on PostgreSQL', () => {
     await pgdb.close();
   });
 
-  it('STORE-1 migrateToLatest creates the schema, applies 0001 and 0002 once, and is a no-op afterwards', async () => {
+  it('STORE-1 migrateToLatest creates the schema, applies 0001, 0002 and 0003 once, and is a no-op afterwards', async () => {
     const schema = newSchema();
     expect(await migrateToLatest(pgdb.db, { dialect: 'postgres', schema })).toEqual(APPLIED);
     expect(await migrateToLatest(pgdb.db, { dialect: 'postgres', schema })).toEqual([]);
@@ -312,12 +495,16 @@ describe('migrations on PostgreSQL', () => {
       'custom_roles_account_name_key',
       'service_accounts_account_name_key',
       'grants_pkey',
+      'run_day_counts_pkey',
     ]) {
       expect(names).toContain(i);
     }
     const pending = await sql<{ indexdef: string }>`
       select indexdef from pg_indexes where schemaname = ${schema} and indexname = 'invitations_pending_key'`.execute(pgdb.db);
     expect(pending.rows[0]?.indexdef).toMatch(/^CREATE UNIQUE INDEX .* \(account_id, target_key, email\) WHERE \(status = 'pending'::text\)$/);
+    const pendingTransfer = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where schemaname = ${schema} and indexname = 'transfer_requests_pending_key'`.execute(pgdb.db);
+    expect(pendingTransfer.rows[0]?.indexdef).toMatch(/^CREATE UNIQUE INDEX .* \(workspace_id\) WHERE \(status = 'pending'::text\)$/);
     expect(await roundTrip(pgdb.db, { dialect: 'postgres', schema })).toMatchObject({ kind: 'personal', version: 1 });
   });
 
@@ -350,7 +537,11 @@ describe('migrations on PostgreSQL', () => {
         'memberships_account_id_fkey',
         'memberships_user_id_fkey',
         'resources_workspace_id_fkey',
+        'run_day_counts_workspace_id_fkey',
         'service_accounts_account_id_fkey',
+        'transfer_requests_source_account_id_fkey',
+        'transfer_requests_target_account_id_fkey',
+        'transfer_requests_workspace_id_fkey',
         'workspaces_account_id_fkey',
       ].map((constraint_name) => ({ constraint_name, delete_rule: 'NO ACTION' })),
     );
@@ -363,7 +554,7 @@ describe('migrations on PostgreSQL', () => {
     expect(results.map((r) => r.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
   });
 
-  it('STORE-1 ROLE-3 upgrading a schema at 0001 that holds data applies only 0002, keeps every row, and gives existing workspaces no default role', async () => {
+  it('STORE-1 ROLE-3 upgrading a schema at 0001 that holds data applies 0002 and 0003, keeps every row, and gives existing workspaces no default role', async () => {
     const schema = newSchema();
     await sql`create schema ${sql.id(schema)}`.execute(pgdb.db);
     const migrator = await createWorkspaceKitMigrator(pgdb.db, { dialect: 'postgres', schema });
@@ -373,14 +564,30 @@ describe('migrations on PostgreSQL', () => {
     await expectSeededDataKept(pgdb.db, { dialect: 'postgres', schema }, seeded);
   });
 
-  it('STORE-1 migrating down one version drops what 0002 added, in one transaction; up again restores it', async () => {
+  it('RET-1 XFER-4 upgrading a schema at 0002 holding runs applies only 0003, keeps every row and backfills the run day counts exactly', async () => {
+    const schema = newSchema();
+    await sql`create schema ${sql.id(schema)}`.execute(pgdb.db);
+    const migrator = await createWorkspaceKitMigrator(pgdb.db, { dialect: 'postgres', schema });
+    expect((await migrator.migrateTo('0002_access')).results).toEqual(APPLIED.slice(0, 2));
+    const table = (name: string) => sql.table(`${schema}.${name}`);
+    const seeded = await seedRunsAtVersion2(pgdb.db, table);
+    expect(await migrateToLatest(pgdb.db, { dialect: 'postgres', schema })).toEqual(APPLIED.slice(2));
+    await expectRunsBackfilled(pgdb.db, { dialect: 'postgres', schema }, table, seeded);
+  });
+
+  it('STORE-1 migrating down one version at a time drops what 0003, then 0002 added, each in one transaction; up again restores it', async () => {
     const schema = newSchema();
     await migrateToLatest(pgdb.db, { dialect: 'postgres', schema });
     const migrator = await createWorkspaceKitMigrator(pgdb.db, { dialect: 'postgres', schema });
+    const tableNames = async () =>
+      (
+        await sql<{ table_name: string }>`
+          select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(pgdb.db)
+      ).rows.map((r) => r.table_name);
+    expect((await migrator.migrateDown()).results).toEqual([{ migrationName: '0003_retention_and_transfers', direction: 'Down', status: 'Success' }]);
+    expect(await tableNames()).toEqual([...TABLES_0001, ...TABLES_0002, 'workspace_kit_migration', 'workspace_kit_migration_lock'].sort());
     expect((await migrator.migrateDown()).results).toEqual([{ migrationName: '0002_access', direction: 'Down', status: 'Success' }]);
-    const tables = await sql<{ table_name: string }>`
-      select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(pgdb.db);
-    expect(tables.rows.map((r) => r.table_name)).toEqual([...TABLES_0001, 'workspace_kit_migration', 'workspace_kit_migration_lock'].sort());
+    expect(await tableNames()).toEqual([...TABLES_0001, 'workspace_kit_migration', 'workspace_kit_migration_lock'].sort());
     const column = await sql<{ n: string }>`
       select count(*) as n from information_schema.columns
        where table_schema = ${schema} and table_name = 'workspaces' and column_name = 'default_role'`.execute(pgdb.db);

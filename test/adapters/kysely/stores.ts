@@ -214,6 +214,8 @@ export function postgresTestDatabase(options: PostgresTestDatabaseOptions = {}):
 
 /** The tables children first, so rows can be deleted in this order. */
 const CHILDREN_FIRST = [
+  'transferRequests',
+  'runDayCounts',
   'apiKeys',
   'invitations',
   'grants',
@@ -227,8 +229,8 @@ const CHILDREN_FIRST = [
   'users',
 ] as const;
 
-/** Deletes every row of the adapter's tables. */
-async function emptyTables(db: Kysely<unknown>, table: (name: keyof WorkspaceKitTableNames) => RawBuilder<unknown>): Promise<void> {
+/** Deletes every row of the adapter's tables (on `db`, outside any unit of work). */
+export async function emptyTables(db: Kysely<unknown>, table: (name: keyof WorkspaceKitTableNames) => RawBuilder<unknown>): Promise<void> {
   await db.connection().execute(async (conn) => {
     for (const name of CHILDREN_FIRST) await sql`delete from ${table(name)}`.execute(conn);
   });
@@ -236,6 +238,8 @@ async function emptyTables(db: Kysely<unknown>, table: (name: keyof WorkspaceKit
 
 /** The order of a table's rows in a dump: its primary key. */
 const DUMP_ORDER: Readonly<Record<(typeof CHILDREN_FIRST)[number], string>> = {
+  transferRequests: 'id',
+  runDayCounts: 'workspace_id, end_day',
   apiKeys: 'id',
   invitations: 'id',
   grants: 'workspace_id, grantee_type, grantee_id',
