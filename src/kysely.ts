@@ -36,11 +36,17 @@ export type { WorkspaceKitMigrationOptions } from './adapters/kysely/migrations.
  * - **Counting and paging** stay in the database: `count(*) … GROUP BY` on an index, keyset
  *   pages (`WHERE handle > ? ORDER BY handle LIMIT n + 1`), one `DELETE` per workspace's
  *   resources, resources inserted 500 rows per statement.
+ * - **Runs by end day** (RET-1, XFER-4): a `run_day_counts` table keeps the number of runs per
+ *   workspace and UTC end day, in step with every insert and delete of runs, so
+ *   `countEndedBefore` sums the earlier days and counts only the cutoff's own day on the
+ *   `(workspace_id, ended_at)` index: planning a transfer does not grow with run history.
+ *   Pruning deletes in bounded batches through the same index.
  * - **PostgreSQL transactions**: one pooled connection per unit of work, always
  *   `READ COMMITTED` whatever the server's default (`READ ONLY` for `{ readOnly: true }`).
  *   `accounts.lock` is `SELECT … FOR NO KEY UPDATE` (it excludes other lockers and writers of
  *   the account, not inserts of rows referencing it). In read-write units of work
- *   `workspaces.getById` / `getByHandle` lock the row they return the same way, so a command
+ *   `workspaces.getById` / `getByHandle` lock the row they return the same way (and
+ *   `invitations.getById` / `transferRequests.getById` take `FOR UPDATE`), so a command
  *   that reads a workspace and then updates it at the version it read waits for a concurrent
  *   writer instead of failing with `'conflict'`.
  * - **Retries (PostgreSQL)**: a unit of work that fails with a deadlock (`40P01`) or a
