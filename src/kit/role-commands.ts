@@ -45,7 +45,9 @@ export function roleCommands(ctx: KitContext) {
         const feature = requireFeature(plan.value, 'customRoles');
         if (feature.isErr()) return err(feature.error);
         const inherits = input.inherits ?? null;
-        const ownScopes = [...new Set<WorkspaceScope>(input.scopes)].sort();
+        // A grant always lets its holder see the workspace it is granted in: a role without
+        // see_workspace would give scopes no command could ever be reached with.
+        const ownScopes = [...new Set<WorkspaceScope>([...input.scopes, 'see_workspace'])].sort();
         const role: CustomRole = {
           id: ctx.ids.next('role') as RoleId,
           accountId: account.id,

@@ -290,7 +290,8 @@ export interface WorkspaceKit {
    */
   explainAccess(actor: Principal, input: z.input<typeof ExplainAccessInput>): KitResult<WorkspaceAccessExplanation>;
   /**
-   * Creates a custom workspace role of an account (ROLE-2): scopes, optionally inheriting a
+   * Creates a custom workspace role of an account (ROLE-2): scopes (`see_workspace` is always
+   * added: a grant shows its workspace), optionally inheriting a
    * built-in role. A plan feature; needs `manage_custom_roles`; no scope beyond the actor's (ROLE-5).
    * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_FEATURE_UNAVAILABLE`, `ALREADY_EXISTS` (name).
    * @example `await kit.createCustomRole(asUser(ada.id), { accountId, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' })`

@@ -167,7 +167,7 @@ describe('custom roles (ROLE-2)', () => {
       id: expect.stringMatching(/^role_/) as string,
       accountId: w.account.id,
       name: 'Deployer',
-      scopes: ['manage_deployments', 'see_flows'],
+      scopes: ['manage_deployments', 'see_flows', 'see_workspace'],
       inherits: 'runner',
       createdAt: w.clock.now().toISOString(),
     });
@@ -178,7 +178,7 @@ describe('custom roles (ROLE-2)', () => {
       actor: w.owner,
       action: 'role.created',
       subject: { type: 'role', id: role.id },
-      details: { name: 'Deployer', scopes: ['manage_deployments', 'see_flows'], inherits: 'runner' },
+      details: { name: 'Deployer', scopes: ['manage_deployments', 'see_flows', 'see_workspace'], inherits: 'runner' },
     });
     // Every member can list the account's custom roles.
     expect(valueOf(await w.kit.listCustomRoles(w.bob, { accountId: w.account.id })).items).toEqual([role]);
@@ -208,7 +208,7 @@ describe('custom roles (ROLE-2)', () => {
     const { value: role } = await succeeds(w.t, () =>
       w.kit.createCustomRole(w.owner, { accountId: w.account.id, name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' }),
     );
-    expect(w.store.snapshot().roles[0]!.scopes).toEqual(['manage_deployments']);
+    expect(w.store.snapshot().roles[0]!.scopes).toEqual(['manage_deployments', 'see_workspace']);
     await succeeds(w.t, () => w.kit.shareWorkspace(w.owner, { workspaceId: w.prod.id, grantee: w.bob, role: role.id }));
     const explanation = valueOf(await w.kit.explainAccess(w.bob, { workspaceId: w.prod.id }));
     expect(explanation.scopes).toEqual(ordered([...BUILT_IN_ROLE_SCOPES.runner, 'manage_deployments']));
@@ -218,6 +218,12 @@ describe('custom roles (ROLE-2)', () => {
     expect(
       await fails(w.t, () => w.kit.trackResources(w.bob, { workspaceId: w.prod.id, resources: [{ kind: 'variable', name: 'v' }] })),
     ).toMatchObject({ code: 'FORBIDDEN', missingScope: 'manage_variables' });
+  });
+
+  it('ROLE-2 every custom role holds see_workspace: a grant always shows the workspace it is granted in', async () => {
+    const w = await world();
+    const role = valueOf(await w.kit.createCustomRole(w.owner, { accountId: w.account.id, name: 'Trigger', scopes: ['run_deployments'] }));
+    expect(role.scopes).toEqual(['run_deployments', 'see_workspace']);
   });
 
   it('ROLE-2 a role needs a scope or an inherited role; unknown scopes and roles are VALIDATION', async () => {
