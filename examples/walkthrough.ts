@@ -1,14 +1,16 @@
 // A guided tour of workspace-kit, in memory: `npm run demo`.
 //
 // It tells one story (sign-up, an organization, workspaces, plans, edits, deletion, sharing and
-// roles, an invitation, a service account with an API key, the audit log) and doubles as a smoke
-// test: a step whose outcome differs from the expected one prints UNEXPECTED and the process
-// exits with status 1. The helpers that print are at the bottom.
+// roles, an invitation, a service account with an API key, the audit log, then a personal
+// workspace transferred to the organization and its runs pruned by retention) and doubles as a
+// smoke test: a step whose outcome differs from the expected one prints UNEXPECTED and the
+// process exits with status 1. The helpers that print are at the bottom.
 import {
   asServiceAccount,
   asUser,
   createWorkspaceKit,
   manualClock,
+  renderTransferPlan,
   sequentialIds,
   system,
   type AccessExplanation,
@@ -17,6 +19,7 @@ import {
   type ErrorCode,
   type KitResult,
   type Principal,
+  type TransferPlan,
   type WorkspaceKitError,
 } from '../src/index.js';
 import { createMemoryStore } from '../src/memory.js';
@@ -27,8 +30,10 @@ const kit = createWorkspaceKit({ store: createMemoryStore(), clock, ids: sequent
 
 const names = new Map<string, string>(); // readable names for ids, filled in as we go
 let published = 0;
-kit.subscribe(() => {
+const recent: AuditEvent[] = []; // the events of the last command, for section 12
+kit.subscribe((event) => {
   published += 1; // listeners run after commit: the hook for emails, webhooks, search indexes
+  recent.push(event);
 });
 const WIDTH = 40;
 
@@ -181,7 +186,7 @@ printWrapped(JSON.stringify(invited), 6);
 const token = invited.token.reveal(); // only for the email to margaret, never for a log
 const publicPart = token.slice(0, token.lastIndexOf('.') + 1);
 console.log(`    token.reveal() → ${publicPart}<${token.length - publicPart.length} random characters>, for the email only`);
-await ok(
+const margaret = await ok(
   'margaret signs up through the link',
   kit.acceptInvitation(signup, { token, newUser: { displayName: 'Margaret', handle: 'margaret' } }),
   (a) => {
@@ -238,8 +243,126 @@ printTable(
   ['time', 'actor', 'action', 'subject', 'details'],
   log.value.items.map((e) => [e.at.slice(11, 19), actorOf(e), e.action, subjectOf(e), summary(e)]),
 );
-console.log(`\n${log.value.items.length} events in acme's log, ${published} published to subscribers in all.`);
+console.log(`\n${log.value.items.length} events in acme's log, ${published} published to subscribers so far.`);
 console.log('Refused commands recorded nothing; sign-ups and the invitation are logged in the personal accounts.');
+
+heading('12. Transferring ada/notebooks to acme (the TransferPlanner)');
+// Ada's personal workspace has grown into a team project: it moves to acme, under a new handle.
+// Before anything moves, the planner lists what would block the transfer and everything it does.
+const asMargaret = asUser(margaret.user.id);
+const linusInvite = await ok(
+  'ada invites linus to ada/notebooks',
+  kit.inviteCollaborator(asAda, { workspaceId: notebooks.id, email: 'linus@example.com' }),
+  (i) => `${i.invitation.id}, role ${i.invitation.target.role}`,
+);
+await ok(
+  'linus accepts',
+  kit.acceptInvitation(asLinus, { token: linusInvite.token.reveal() }),
+  (a) => `grant: ${a.grant?.role ?? '?'} (linus is also a member of acme)`,
+);
+const laptopKey = await ok(
+  `margaret creates an API key 'laptop'`,
+  kit.createApiKey(asMargaret, { name: 'laptop' }),
+  (k) => `${k.key.id}, for her CLI`,
+);
+// Runs as an orchestrator reports them: each with the time it ended (retention counts from it).
+// Ada's hobby plan keeps 7 days, but no retention job has run on her account yet.
+const ended = (day: string, state: 'completed' | 'failed' = 'completed') =>
+  ({ kind: 'flow-run', name: `nightly-${day}`, state, endedAt: `${day}T02:00:00.000Z` }) as const;
+const history = [
+  ...['2026-01-05', '2026-01-12', '2026-01-19', '2026-02-02'].map((day) => ended(day)),
+  ended('2026-02-06', 'failed'),
+  ...['2026-02-16', '2026-02-23', '2026-03-01'].map((day) => ended(day)),
+  { kind: 'flow-run', name: 'train-model', state: 'running' } as const,
+];
+await ok(
+  'margaret records the flow runs',
+  kit.trackResources(asMargaret, { workspaceId: notebooks.id, resources: history }),
+  (rs) => `${rs.length} runs: 8 ended between Jan 5 and Mar 1, 1 running`,
+);
+const toAcme = { workspaceId: notebooks.id, targetAccountId: accountId, handle: 'ml-notebooks' };
+await refused('linus (developer) plans the transfer', kit.planTransfer(asLinus, toAcme), 'FORBIDDEN');
+const first = await ok(
+  'ada plans the transfer to acme',
+  kit.planTransfer(asAda, toAcme),
+  (p) => `${p.blockers.length} blockers, approval needed: ${p.approvalNeeded}, ${p.impacts.runsPruned.count} runs to remove`,
+);
+console.log(`    renderTransferPlan(plan), the page Ada reviews before confirming:`);
+const labels = { users: Object.fromEntries(names) };
+for (const line of renderTransferPlan(first, labels).split('\n')) console.log(`      ${line}`);
+
+// Ada reads the plan for a while; meanwhile a backfill records one more January run.
+await ok(
+  'margaret backfills a run of Jan 26',
+  kit.trackResources(asMargaret, { workspaceId: notebooks.id, resources: [ended('2026-01-26')] }),
+  (rs) => `${rs.length} run, ended before the plan's cutoff`,
+);
+const execute = (p: TransferPlan) => kit.executeTransfer(asAda, { ...toAcme, fingerprint: p.fingerprint, plannedAt: p.plannedAt });
+await refused('ada executes the plan she reviewed', execute(first), 'PLAN_STALE');
+const plan = await ok(
+  'ada plans again',
+  kit.planTransfer(asAda, toAcme),
+  (p) => `${p.impacts.runsPruned.count} runs to remove now; fingerprint ${short(first.fingerprint)} → ${short(p.fingerprint)}`,
+);
+const runsBefore = await flowRuns(asAda, notebooks.id);
+recent.length = 0;
+const moved = await ok(
+  'ada executes the new plan',
+  execute(plan),
+  (t) => `${t.plan.impacts.handle.from} → ${t.plan.impacts.handle.to}, v${t.workspace.version}, in one unit of work`,
+);
+names.set(moved.workspace.id, `${plan.impacts.handle.to} (${moved.workspace.id})`);
+console.log(`    flow runs: ${runsBefore} before, ${await flowRuns(asAda, notebooks.id)} after (the target keeps 30 days)`);
+// The one command that records two events (XFER-6): the source's log ends, the target's goes on.
+for (const e of recent) console.log(`    event ${e.action.padEnd(26)} in the log of ${names.get(e.accountId) ?? e.accountId}`);
+const transferredAt = moved.workspace.updatedAt;
+await ok(
+  `ada opens 'acme/ml-notebooks'`,
+  kit.getWorkspaceByHandle(asAda, { fullHandle: 'acme/ml-notebooks' }),
+  (w) => `${w.fullHandle} v${w.version}: update CLI profiles to this handle`,
+);
+await refused(`ada opens the old 'ada/notebooks'`, kit.getWorkspaceByHandle(asAda, { fullHandle: 'ada/notebooks' }), 'NOT_FOUND');
+await ok(
+  'linus opens it',
+  kit.getWorkspace(asLinus, { workspaceId: notebooks.id }),
+  (w) => `${w.fullHandle}: his developer grant moved with it`,
+);
+await refused('margaret opens it', kit.getWorkspace(asMargaret, { workspaceId: notebooks.id }), 'NOT_FOUND');
+const laptop = await ok(
+  `margaret's 'laptop' key is presented`,
+  kit.resolveApiKey({ key: laptopKey.secret.reveal() }),
+  (r) => `still authenticates ${names.get(r.principal.type === 'user' ? r.principal.userId : '') ?? '?'}`,
+);
+await refused('… and reads the workspace with it', kit.getWorkspace(laptop.principal, { workspaceId: notebooks.id }), 'NOT_FOUND');
+
+heading('13. Retention: the scheduler prunes runs past the plan (RET-1, RET-2)');
+// The host runs retention on a schedule, as the system principal. Ten days later, acme's
+// 30-day cutoff has moved past the runs of early February.
+clock.advance({ days: 10 });
+const retention = system('retention');
+console.log(`  ten days later: ${clock.now().toISOString()}`);
+const pruneAcme = () => kit.pruneRuns(retention, { accountId });
+const before = await flowRuns(asAda, notebooks.id);
+await ok(
+  'the retention job prunes acme',
+  pruneAcme(),
+  (r) => `${r.pruned} runs that ended before ${r.cutoff.slice(0, 16)} (${r.retentionDays} days), ${perWorkspace(r.byWorkspace)}`,
+);
+console.log(`    flow runs in acme/ml-notebooks: ${before} → ${await flowRuns(asAda, notebooks.id)}; the running one is never pruned`);
+await ok('it runs again', pruneAcme(), (r) => `${r.pruned} runs: pruning is idempotent (complete: ${r.complete})`);
+await ok(
+  'the job walks every account',
+  kit.pruneAllAccounts(retention, { limit: 100 }),
+  (r) => `${r.accounts} accounts, ${r.pruned} runs due, next cursor ${r.nextCursor ?? 'none'}`,
+);
+const trail = await kit.listAuditEvents(asAda, { accountId, from: transferredAt });
+if (trail.isErr()) unexpected(`ada reads acme's log since the transfer`, trail.error.code);
+console.log(`\nacme's log since the transfer: each pruneRuns call records one event, pruneAllAccounts none of its own`);
+printTable(
+  ['time', 'actor', 'action', 'details'],
+  trail.value.items.map((e) => [`${e.at.slice(5, 10)} ${e.at.slice(11, 16)}`, actorOf(e), e.action, summary(e)]),
+);
+console.log(`\n${published} events published to subscribers in all; refused commands recorded none.`);
 
 // ─── Helpers ───────────────────────────────────────────────────────────────────────────────
 
@@ -268,6 +391,12 @@ function explain(e: WorkspaceKitError): string {
     case 'INVITATION_INVALID':
     case 'UNAUTHENTICATED':
       return `reason ${e.reason}`;
+    case 'PLAN_STALE':
+      return `the state moved since plan ${short(e.fingerprint)}: plan again`;
+    case 'TRANSFER_BLOCKED':
+      return e.blockers.map((b) => b.code).join(', ');
+    case 'TRANSFER_REQUEST_CLOSED':
+      return `request ${e.requestId} is ${e.status}`;
     default:
       return e.message;
   }
@@ -298,6 +427,7 @@ async function register(displayName: string, email: string, handle: string) {
     (v) => `${v.user.email}, personal account @${v.account.handle} (${v.account.planId})`,
   );
   names.set(u.user.id, u.account.handle);
+  names.set(u.account.id, `@${u.account.handle}`);
   return u;
 }
 
@@ -348,6 +478,23 @@ function printWrapped(text: string, indent: number): void {
     rest = rest.slice(at).trimStart();
   }
   if (rest.length > 0) console.log(' '.repeat(indent) + rest);
+}
+
+/** The first 12 characters of a plan fingerprint, enough to tell two plans apart. */
+function short(fingerprint: string): string {
+  return `${fingerprint.slice(0, 12)}…`;
+}
+
+/** How many flow runs a workspace holds (from the deletion preview's counts by kind). */
+async function flowRuns(actor: Principal, workspaceId: string): Promise<number> {
+  const preview = await kit.previewWorkspaceDeletion(actor, { workspaceId });
+  if (preview.isErr()) unexpected('counting flow runs', preview.error.code);
+  return preview.value.resources['flow-run'] ?? 0;
+}
+
+/** Runs pruned per workspace, by the workspaces' readable names. */
+function perWorkspace(byId: Readonly<Record<string, number>>): string {
+  return Object.entries(byId).map(([id, n]) => `${n} in ${names.get(id)?.split(' ')[0] ?? id}`).join(', ');
 }
 
 function counts(byKind: Readonly<Record<string, number | undefined>>): string {
@@ -413,6 +560,11 @@ function summary(e: AuditEvent): string {
       return `'${String(d.name)}' for ${granteeName(d.owner)}`;
     case 'api-key.rotated':
       return `new key ${String(d.newKeyId)}, old one until ${String(d.previousValidUntil).slice(0, 16)}`;
+    case 'runs.pruned':
+      return `${String(d.pruned)} runs that ended before ${String(d.cutoff).slice(0, 16)}`;
+    case 'workspace.transferred-in':
+    case 'workspace.transferred-out':
+      return `${String(d.from)} → ${String(d.to)}; runs pruned ${String(d.runsPruned)}, grants removed ${String(d.grantsRemoved)}`;
     default:
       return JSON.stringify(d);
   }

@@ -305,8 +305,12 @@ export function transferCommands(ctx: KitContext) {
     fingerprint: string,
     now: Timestamp,
     excludeRequest: TransferRequestId | null,
+    validFor: number | null = PLAN_VALID_MS,
   ): Promise<Result<TransferPlan, WorkspaceKitError>> {
-    if (plannedAt > now || Date.parse(now) - Date.parse(plannedAt) > PLAN_VALID_MS) return err(errors.planStale(fingerprint));
+    // A plan is executable for 24 hours; one carried by an open request, as long as the request
+    // is open (its own 24 hours, checked by the caller).
+    const tooOld = validFor !== null && Date.parse(now) - Date.parse(plannedAt) > validFor;
+    if (plannedAt > now || tooOld) return err(errors.planStale(fingerprint));
     // Both accounts are locked in id order: concurrent transfers and membership changes wait.
     for (const id of [t.source.id, t.target.id].sort()) await tx.accounts.lock(id);
     const snap = await snapshot(tx, t, rights, plannedAt, excludeRequest);
@@ -452,13 +456,14 @@ export function transferCommands(ctx: KitContext) {
         const found = await respondable(tx, actor, input.requestId, now);
         if (found.isErr()) return err(found.error);
         const { request, t, side } = found.value;
-        if (side !== request.awaiting && !(request.awaiting === 'support' && side === 'support')) {
+        // The awaited side approves; the system principal (support) may approve any request.
+        if (side !== request.awaiting && side !== 'support') {
           return err(errors.forbidden(request.awaiting === 'target' ? 'create_workspaces' : 'transfer_workspace'));
         }
         if (input.fingerprint !== request.fingerprint) return err(errors.planStale(input.fingerprint));
         // The requester held the other side when it asked; the approver completes the rights.
         const rights: Rights = { source: true, target: true, support: request.awaiting === 'support' };
-        const p = await replan(tx, t, rights, request.plannedAt, request.fingerprint, now, request.id);
+        const p = await replan(tx, t, rights, request.plannedAt, request.fingerprint, now, request.id, null);
         if (p.isErr()) return err(p.error);
         const moved = await apply(tx, t, p.value, now);
         if (moved.isErr()) return err(moved.error);
@@ -474,7 +479,9 @@ export function transferCommands(ctx: KitContext) {
         const found = await respondable(tx, actor, input.requestId, now);
         if (found.isErr()) return err(found.error);
         const { request, side } = found.value;
-        if (side !== request.awaiting) return err(errors.forbidden(request.awaiting === 'target' ? 'create_workspaces' : 'transfer_workspace'));
+        if (side !== request.awaiting && side !== 'support') {
+          return err(errors.forbidden(request.awaiting === 'target' ? 'create_workspaces' : 'transfer_workspace'));
+        }
         return close(tx, request, 'rejected', actor, now);
       }),
 
