@@ -7,6 +7,8 @@
 //   npm run bench -- --only=workspaces one suite (`workspaces`: memory; `sql`: SQLite and
 //                                      PostgreSQL, and the delete preview on every adapter)
 //   npm run bench -- --only=authorization  snapshot.can vs CASL at 10, 1k and 100k grants
+//   npm run bench -- --only=transfer   planTransfer / executeTransfer / pruneRuns with 1M runs,
+//                                      on memory, SQLite and PostgreSQL (memory only with --skip=sql)
 //   npm run bench -- --skip=sql        every suite but these
 //   npm run bench -- --save-baseline   also save this run as bench/results/baseline.json
 //   npm run bench -- --target=dist     measure dist/ (default `build`: src/ compiled now by
@@ -15,6 +17,7 @@
 // Environment: BENCH_SIZES=1000,100000  BENCH_TIME_MS=1200  BENCH_WARMUP_MS=250  BENCH_ROUNDS=3
 //              BENCH_SQL_TIME_MS=1800  BENCH_RUNS=1000,1000000  BENCH_SQL_DELETE=1
 //              BENCH_AUTH_GRANTS=10,1000,100000
+//              BENCH_XFER_RUNS=10000,1000000  BENCH_XFER_TIME_MS=1500
 //              WORKSPACE_KIT_BENCH_PG_URL=postgres://… (else a throwaway server is started)
 import { fileURLToPath } from 'node:url';
 import {
@@ -30,6 +33,7 @@ import { loadLibrary, TARGETS, type Library, type Target } from './library.js';
 import { workspacesBench } from './workspaces.bench.js';
 import { printAdapterComparison, sqlBench } from './sql.bench.js';
 import { authorizationBench } from './authorization.bench.js';
+import { printTransferSummary, TRANSFER_ADAPTERS, transferBench } from './transfer.bench.js';
 
 /** What every suite receives. */
 interface RunOptions {
@@ -63,6 +67,20 @@ const SUITES: readonly { readonly name: string; readonly run: (options: RunOptio
       authorizationBench({
         ...o,
         grants: numberList(process.env['BENCH_AUTH_GRANTS']) ?? (o.quick ? [10, 1_000, 10_000] : [10, 1_000, 100_000]),
+      }),
+  },
+  {
+    // Sizes are ended runs of one workspace (BENCH_XFER_RUNS, default 10000,1000000), on memory,
+    // SQLite and PostgreSQL; `--skip=sql` keeps it to the memory store (no PostgreSQL needed).
+    name: 'transfer',
+    run: (o) =>
+      transferBench({
+        ...o,
+        timeMs: positive(process.env['BENCH_XFER_TIME_MS'], o.quick ? 300 : 1500),
+        runs: sizePair(numberList(process.env['BENCH_XFER_RUNS']) ?? (o.quick ? [1_000, 100_000] : [10_000, 1_000_000])),
+        adapters: process.argv.some((a) => a.startsWith('--skip=') && a.slice('--skip='.length).split(',').includes('sql'))
+          ? ['memory']
+          : TRANSFER_ADAPTERS,
       }),
   },
 ];
@@ -127,6 +145,7 @@ async function main(): Promise<void> {
     }
   }
   printAdapterComparison(suites);
+  printTransferSummary(suites);
   const totalMs = performance.now() - started;
   console.log(`\ntotal: ${(totalMs / 1000).toFixed(1)} s`);
   console.log('ratios: 1.00× = flat; "!" ≥ 1.5×, "!!" ≥ 3× (read, never asserted).');
