@@ -9,7 +9,7 @@
  * - If no server can be started, setup throws: the PostgreSQL tests fail loudly, never skip.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,6 +50,39 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
+const PREFIX = 'workspace-kit-pg-';
+const OWNER_FILE = 'owner.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops and removes servers left behind by earlier runs that were killed before their
+ * teardown ran (a timeout, Ctrl-C): each directory records the test runner's pid.
+ */
+function reapOrphans(stop: (data: string) => void): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = join(tmpdir(), name);
+    const ownerFile = join(dir, OWNER_FILE);
+    if (!existsSync(ownerFile)) continue;
+    const owner = Number(readFileSync(ownerFile, 'utf8').trim());
+    if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+    try {
+      if (existsSync(join(dir, 'data', 'postmaster.pid'))) stop(join(dir, 'data'));
+    } catch {
+      // Already gone: only the directory is left.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export default async function setup(): Promise<(() => void) | undefined> {
   if (process.env[URL_VAR]) return undefined;
 
@@ -60,7 +93,9 @@ export default async function setup(): Promise<(() => void) | undefined> {
     execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   };
 
-  const dir = mkdtempSync(join(tmpdir(), 'workspace-kit-pg-'));
+  reapOrphans((data) => run(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']));
+  const dir = mkdtempSync(join(tmpdir(), PREFIX));
+  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
   if (asRoot) {
     const { uid, gid } = postgresIds();
     chownSync(dir, uid, gid);
