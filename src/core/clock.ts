@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** An ISO-8601 UTC timestamp as produced by `Date.prototype.toISOString()`, e.g. `2026-01-31T12:00:00.000Z`. */
 export type Timestamp = string;
 
@@ -47,3 +49,13 @@ export function manualClock(start: Date | string = '2026-01-01T00:00:00.000Z'): 
     },
   };
 }
+
+/**
+ * Schema of an instant given as ISO 8601 with an offset (`2026-01-31T12:00:00+01:00`),
+ * normalized to a UTC {@link Timestamp}. Instants outside the years 0000–9999 UTC are refused:
+ * their ISO form (`+010000-…`) would not sort with the others in storage.
+ */
+export const TimestampSchema = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s).toISOString())
+  .refine((s) => /^\d{4}-/.test(s), { message: 'must lie within the years 0000–9999 UTC' });

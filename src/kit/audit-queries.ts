@@ -1,5 +1,6 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
+import { TimestampSchema } from '../core/clock.js';
 import type { AuditAction } from '../audit/audit-event.js';
 import { errors } from '../core/errors.js';
 import { AccountIdSchema, WorkspaceIdSchema } from '../core/ids.js';
@@ -43,7 +44,6 @@ export const AUDIT_ACTIONS = [
   'runs.pruned',
 ] as const satisfies readonly AuditAction[];
 
-const TimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
 /** Input of `listAuditEvents` (AUD-2): filters by workspace, actor, action and time, paged. */
 export const ListAuditEventsInput = z

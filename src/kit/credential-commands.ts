@@ -1,5 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
+import { TimestampSchema } from '../core/clock.js';
 import { MAX_ROTATION_OVERLAP_HOURS, apiKeyRefusal, apiKeyView, type ApiKey, type ApiKeyView } from '../account/api-key.js';
 import { CREDENTIAL_NAME_MAX_LENGTH, type ServiceAccount } from '../account/service-account.js';
 import type { Timestamp } from '../core/clock.js';
@@ -21,7 +22,6 @@ import { loadAccount, requireFeature, requireScope } from './access-loader.js';
 import { findPlan, runCommand, runQuery, type KitContext } from './command.js';
 
 const NameSchema = z.string().trim().min(1).max(CREDENTIAL_NAME_MAX_LENGTH);
-const FutureTimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
 /** Input of `createServiceAccount` (SA-1). */
 export const CreateServiceAccountInput = z.object({ accountId: AccountIdSchema, name: NameSchema }).strict();
@@ -40,7 +40,7 @@ export const ListServiceAccountsInput = z
 export const CreateApiKeyInput = z
   .object({
     name: NameSchema,
-    expiresAt: FutureTimestampSchema.optional(),
+    expiresAt: TimestampSchema.optional(),
     serviceAccountId: ServiceAccountIdSchema.optional(),
     userId: UserIdSchema.optional(),
   })
@@ -58,7 +58,7 @@ export const RotateApiKeyInput = z
   .object({
     keyId: ApiKeyIdSchema,
     overlapHours: z.number().min(0).max(MAX_ROTATION_OVERLAP_HOURS).default(0),
-    expiresAt: FutureTimestampSchema.nullable().optional(),
+    expiresAt: TimestampSchema.nullable().optional(),
   })
   .strict();
 /** Input of `resolveApiKey`: the key as presented (e.g. a bearer token). */

@@ -1,5 +1,6 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { z } from 'zod';
+import { TimestampSchema } from '../core/clock.js';
 import type { Account, AccountRole } from '../account/account.js';
 import type { Timestamp } from '../core/clock.js';
 import { errors, type WorkspaceKitError } from '../core/errors.js';
@@ -19,7 +20,6 @@ import { findPlan, runCommand, runQuery, type AuditDraft, type KitContext } from
 import { countSeats } from './usage.js';
 
 const FingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a plan fingerprint is 64 hex characters');
-const TimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 /** How long a plan stays executable after it was made. */
 const PLAN_VALID_MS = TRANSFER_REQUEST_HOURS * 3_600_000;
 /** Runs removed per statement while pruning: bounded memory and statement size (RET-2). */
@@ -90,7 +90,8 @@ export interface TransferResult {
 /** A transfer request with the plan as it stands now, and whether that plan moved. */
 export interface TransferRequestView {
   readonly request: TransferRequest;
-  readonly plan: TransferPlan;
+  /** The plan re-made now at the request's `plannedAt`; `null` once the request is closed. */
+  readonly plan: TransferPlan | null;
   /** True when the state changed since the request: approving it would return `PLAN_STALE`. */
   readonly stale: boolean;
 }
@@ -336,7 +337,8 @@ export function transferCommands(ctx: KitContext) {
     const workspace = await tx.workspaces.getById(request.workspaceId);
     const source = await tx.accounts.getById(request.sourceAccountId);
     const target = await tx.accounts.getById(request.targetAccountId);
-    if (!workspace || !source || !target || workspace.accountId !== source.id) return missing();
+    // After an approval the workspace lives in the target: the request stays visible there.
+    if (!workspace || !source || !target || (workspace.accountId !== source.id && workspace.accountId !== target.id)) return missing();
     const t: TransferContext = { workspace, source, target, newHandle: request.newHandle };
     if (actor.type === 'system') return ok({ request, t, side: 'support' });
     const targetAccess = await loadAccount(tx, actor, target.id);
@@ -500,15 +502,17 @@ export function transferCommands(ctx: KitContext) {
         const found = await visibleRequest(tx, actor, input.requestId);
         if (found.isErr()) return err(found.error);
         const { request, t } = found.value;
+        const status = transferRequestStatus(request, now);
+        if (status !== 'pending') {
+          const closed: TransferRequestView = { request: { ...request, status }, plan: null, stale: false };
+          return ok(closed);
+        }
         const rights: Rights = { source: true, target: true, support: request.awaiting === 'support' };
         const snap = await snapshot(tx, t, rights, request.plannedAt, request.id);
         if (snap.isErr()) return err(snap.error);
         const current = planTransfer(snap.value);
-        return ok({
-          request: { ...request, status: transferRequestStatus(request, now) },
-          plan: current,
-          stale: current.fingerprint !== request.fingerprint,
-        });
+        const open: TransferRequestView = { request, plan: current, stale: current.fingerprint !== request.fingerprint };
+        return ok(open);
       }),
 
     pruneRuns: (actor: unknown, input: z.input<typeof PruneRunsInput>) =>
@@ -525,7 +529,8 @@ export function transferCommands(ctx: KitContext) {
         let pruned = 0;
         let budget = input.maxRuns ?? Number.POSITIVE_INFINITY;
         let complete = true;
-        for (const ws of await allPages((p) => tx.workspaces.listByAccount(account.id, p))) {
+        const workspaces = await allPages((p) => tx.workspaces.listByAccount(account.id, p));
+        for (const [index, ws] of workspaces.entries()) {
           let n = 0;
           while (budget > 0) {
             const batch = Math.min(input.batchSize, budget);
@@ -537,8 +542,14 @@ export function transferCommands(ctx: KitContext) {
           if (n > 0) byWorkspace[ws.id] = n;
           pruned += n;
           if (budget <= 0) {
-            // The budget ran out: more may remain; the next run goes on (pruning is idempotent).
-            complete = false;
+            // The budget ran out: complete only if nothing is due here or further on (the
+            // counts are per-day sums, cheap to ask).
+            for (const rest of workspaces.slice(index)) {
+              if ((await tx.resources.countEndedBefore(rest.id, cutoff)) > 0) {
+                complete = false;
+                break;
+              }
+            }
             break;
           }
         }

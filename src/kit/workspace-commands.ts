@@ -1,5 +1,6 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
+import { TimestampSchema } from '../core/clock.js';
 import { errors } from '../core/errors.js';
 import { FullHandleSchema, HandleSchema, fullHandle, type FullHandle } from '../core/handle.js';
 import { AccountIdSchema, WorkspaceIdSchema, type ResourceId, type WorkspaceId } from '../core/ids.js';
@@ -47,7 +48,6 @@ export const UpdateWorkspaceInput = z
 export const DeleteWorkspaceInput = z
   .object({ workspaceId: WorkspaceIdSchema, expectedVersion: VersionSchema.optional() })
   .strict();
-const TimestampSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 /** One resource to add to a workspace's inventory. */
 export const NewResourceSchema = z
   .object({

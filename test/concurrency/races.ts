@@ -1027,5 +1027,276 @@ export function describeRaces(adapter: string, makeStore: StoreFactory, options:
         expectOneEventPerSuccess(t.events, before, 1);
       });
     });
+
+    // -------------------------------------------------------------------------------------
+    // Transfers (XFER-2, XFER-5, PLAN-1) and retention (RET-1, RET-2) under concurrency
+    // -------------------------------------------------------------------------------------
+    describe('XFER-5 RET-2 transfers and prunes under concurrency', () => {
+      const OLD = '2025-06-01T00:00:00.000Z';
+      const RECENT = '2025-12-28T00:00:00.000Z';
+      type RaceKit = Awaited<ReturnType<typeof freshKit>>;
+
+      /** Tracked resources of a workspace by kind, counted in the storage (WS-2). */
+      const countsOf = async (t: RaceKit, workspaceId: string) =>
+        valueOf(await t.kit.previewWorkspaceDeletion(checker, { workspaceId })).resources;
+
+      /**
+       * A workspace of an enterprise organization to move into a team organization (14 days of
+       * retention) of the same Owner: 20 flow runs ended long ago and 4 task runs ended recently
+       * (past the target's retention and kept), 2 running flow runs, a deployment; a member
+       * whose grant the target does not keep.
+       */
+      async function movable(t: RaceKit) {
+        const source = await t.seed.organization({ planId: 'enterprise', members: ['member'] });
+        const owner = asUser(source.owner.user.id);
+        const target = await t.seed.organization({ planId: 'team', owner: source.owner });
+        const ws = await t.seed.workspace(source.account.id, { handle: 'etl' });
+        valueOf(await t.kit.shareWorkspace(owner, { workspaceId: ws.id, grantee: asUser(source.members[0]!.user.user.id), role: 'runner' }));
+        await t.seed.runs(ws.id, { count: 20, endedAt: OLD });
+        await t.seed.runs(ws.id, { count: 4, endedAt: RECENT, kind: 'task-run' });
+        await t.seed.runs(ws.id, { count: 2, state: 'running' });
+        await t.seed.resources(ws.id, { deployment: 1 });
+        const plan = valueOf(await t.kit.planTransfer(owner, { workspaceId: ws.id, targetAccountId: target.account.id }));
+        expect(plan).toMatchObject({ blockers: [], approvalNeeded: 'none', impacts: { runsPruned: { count: 20 } } });
+        const execute = () =>
+          t.kit.executeTransfer(owner, { workspaceId: ws.id, targetAccountId: target.account.id, fingerprint: plan.fingerprint, plannedAt: plan.plannedAt });
+        return { source, target, owner, ws, plan, execute };
+      }
+
+      for (const n of [2, 10]) {
+        it(`XFER-5 XFER-6 ${n} concurrent executions of one plan: exactly one ok, the others PLAN_STALE or CONFLICT; moved once, pruned once, two events`, async () => {
+          const t = await freshKit(makeStore);
+          const m = await movable(t);
+          const before = t.events.length;
+          const results = await Promise.all(Array.from({ length: n }, () => m.execute()));
+          expect(results.filter((r) => r.isOk())).toHaveLength(1);
+          for (const r of results) if (r.isErr()) expect(['PLAN_STALE', 'CONFLICT']).toContain(r.error.code);
+          const moved = valueOf(await t.kit.getWorkspace(checker, { workspaceId: m.ws.id }));
+          expect(moved).toMatchObject({ accountId: m.target.account.id, handle: 'etl', version: m.ws.version + 1 });
+          expect(await countsOf(t, m.ws.id)).toEqual({ 'flow-run': 2, 'task-run': 4, deployment: 1 });
+          const events = t.events.slice(before);
+          expect(events.map((e) => [e.action, e.accountId])).toEqual([
+            ['workspace.transferred-out', m.source.account.id],
+            ['workspace.transferred-in', m.target.account.id],
+          ]);
+          expect(events[0]!.details).toMatchObject({ runsPruned: 20, fingerprint: m.plan.fingerprint });
+          if (t.snapshot) {
+            const s = t.snapshot();
+            expect(s.workspaces.filter((w) => w.id === m.ws.id)).toHaveLength(1);
+            expect(s.grants.filter((g) => g.workspaceId === m.ws.id)).toEqual([]);
+          }
+        });
+      }
+
+      for (const loser of ['cancel', 'reject'] as const) {
+        it(`XFER-2 approve racing ${loser} of one transfer request (either issued first, 6 rounds): exactly one ok each time, and the state follows the winner`, async () => {
+          const t = await freshKit(makeStore);
+          for (let round = 0; round < 6; round += 1) {
+            const source = await t.seed.organization({ planId: 'pro' });
+            const owner = asUser(source.owner.user.id);
+            const tom = await t.seed.user();
+            const target = await t.seed.organization({ planId: 'pro', owner: tom });
+            const ws = await t.seed.workspace(source.account.id);
+            await t.seed.runs(ws.id, { count: 3, endedAt: OLD });
+            const plan = valueOf(await t.kit.planTransfer(owner, { workspaceId: ws.id, targetAccountId: target.account.id }));
+            const request = valueOf(
+              await t.kit.requestTransfer(owner, { workspaceId: ws.id, targetAccountId: target.account.id, fingerprint: plan.fingerprint, plannedAt: plan.plannedAt }),
+            );
+            const approve = () => t.kit.approveTransferRequest(asUser(tom.user.id), { requestId: request.id, fingerprint: request.fingerprint });
+            const close = () =>
+              loser === 'cancel' ? t.kit.cancelTransferRequest(owner, { requestId: request.id }) : t.kit.rejectTransferRequest(asUser(tom.user.id), { requestId: request.id });
+            const before = t.events.length;
+            let a: Awaited<ReturnType<typeof approve>>;
+            let c: Awaited<ReturnType<typeof close>>;
+            if (round % 2 === 0) [a, c] = await Promise.all([approve(), close()]);
+            else [c, a] = await Promise.all([close(), approve()]);
+            const outcomes = [codeOf(a), codeOf(c)];
+            expect(outcomes.filter((o) => o === 'ok'), `round ${round}: ${outcomes.join(', ')}`).toHaveLength(1);
+            for (const o of outcomes) if (o !== 'ok') expect(['TRANSFER_REQUEST_CLOSED', 'CONFLICT', 'NOT_FOUND', 'PLAN_STALE']).toContain(o);
+            const now = valueOf(await t.kit.getWorkspace(checker, { workspaceId: ws.id }));
+            const actions = t.events.slice(before).map((e) => e.action);
+            if (a.isOk()) {
+              expect(now.accountId).toBe(target.account.id);
+              expect(actions).toEqual(['workspace.transferred-out', 'workspace.transferred-in']);
+              expect(await countsOf(t, ws.id)).toEqual({});
+            } else {
+              expect(now.accountId).toBe(source.account.id);
+              expect(actions).toEqual([loser === 'cancel' ? 'transfer.cancelled' : 'transfer.rejected']);
+              expect(await countsOf(t, ws.id)).toEqual({ 'flow-run': 3 });
+              expect(valueOf(await t.kit.getTransferRequest(owner, { requestId: request.id })).request.status).toBe(loser === 'cancel' ? 'cancelled' : 'rejected');
+            }
+          }
+        });
+      }
+
+      for (const [racers, existing] of [
+        [2, 2],
+        [6, 2],
+      ] as const) {
+        it(`PLAN-1 XFER-5 ${racers} workspaces of ${racers} accounts transferred at once into a starter target (3 workspaces) holding ${existing}: exactly one ok, never over the limit`, async () => {
+          const t = await freshKit(makeStore);
+          const tom = await t.seed.user();
+          const target = await t.seed.organization({ planId: 'starter', owner: tom });
+          for (let i = 0; i < existing; i += 1) await t.seed.workspace(target.account.id);
+          const moves = [];
+          for (let i = 0; i < racers; i += 1) {
+            // The target's Owner owns every source too: each transfer is one step.
+            const source = await t.seed.organization({ planId: 'pro', owner: tom });
+            const ws = await t.seed.workspace(source.account.id, { handle: `moving-${i}` });
+            const plan = valueOf(await t.kit.planTransfer(asUser(tom.user.id), { workspaceId: ws.id, targetAccountId: target.account.id }));
+            expect(plan.blockers).toEqual([]);
+            moves.push({ source, ws, plan });
+          }
+          const before = t.events.length;
+          const results = await Promise.all(
+            moves.map((m) =>
+              t.kit.executeTransfer(asUser(tom.user.id), { workspaceId: m.ws.id, targetAccountId: target.account.id, fingerprint: m.plan.fingerprint, plannedAt: m.plan.plannedAt }),
+            ),
+          );
+          expect(results.filter((r) => r.isOk())).toHaveLength(3 - existing);
+          for (const r of results) if (r.isErr()) expect(['PLAN_STALE', 'TRANSFER_BLOCKED', 'CONFLICT']).toContain(r.error.code);
+          expect(await listAllWorkspaces(t.kit, checker, target.account.id)).toHaveLength(3);
+          expect(t.events.length - before).toBe(2 * (3 - existing));
+          for (const [i, m] of moves.entries()) {
+            const where = valueOf(await t.kit.getWorkspace(checker, { workspaceId: m.ws.id })).accountId;
+            expect(where).toBe(results[i]!.isOk() ? target.account.id : m.source.account.id);
+          }
+        });
+      }
+
+      /** An organization with three workspaces of due runs (old flow runs), kept runs and running runs. */
+      async function prunable(t: RaceKit, planId: 'pro' | 'team') {
+        const org = await t.seed.organization({ planId, members: ['admin'] });
+        const spaces = [];
+        for (let i = 0; i < 3; i += 1) {
+          const ws = await t.seed.workspace(org.account.id);
+          await t.seed.runs(ws.id, { count: 15 + 5 * i, endedAt: (k) => new Date(Date.parse(OLD) + k * 3_600_000).toISOString() });
+          await t.seed.runs(ws.id, { count: 3, endedAt: RECENT, kind: 'task-run' });
+          await t.seed.runs(ws.id, { count: 2, state: 'running', kind: 'task-run' });
+          spaces.push({ ws, due: 15 + 5 * i });
+        }
+        return { org, spaces, due: spaces.reduce((n, s) => n + s.due, 0) };
+      }
+
+      it('RET-2 AUD-1 10 concurrent pruneRuns of one account (small batches, mixed actors): the removed total equals the runs due, never a run twice, never a running run', async () => {
+        const t = await freshKit(makeStore);
+        const p = await prunable(t, 'pro');
+        const before = t.events.length;
+        const actors: Principal[] = [system('cron-a'), asUser(p.org.owner.user.id), asUser(p.org.members[0]!.user.user.id), system('cron-b')];
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => t.kit.pruneRuns(actors[i % actors.length]!, { accountId: p.org.account.id, batchSize: 2 + (i % 4) })),
+        );
+        const reports = results.map((r) => valueOf(r));
+        expect(reports.reduce((n, r) => n + r.pruned, 0), 'the runs removed, all calls together').toBe(p.due);
+        for (const s of p.spaces) {
+          expect(reports.reduce((n, r) => n + (r.byWorkspace[s.ws.id] ?? 0), 0)).toBe(s.due);
+          expect(await countsOf(t, s.ws.id)).toEqual({ 'task-run': 5 });
+        }
+        for (const r of reports) expect(r.complete).toBe(true);
+        const events = t.events.slice(before);
+        expect(events).toHaveLength(10);
+        for (const e of events) expect(e.action).toBe('runs.pruned');
+        expect(events.map((e) => e.details['pruned'] as number).sort()).toEqual(reports.map((r) => r.pruned).sort());
+        // Nothing is left due: a further prune and a pass over all accounts find nothing.
+        expect(valueOf(await t.kit.pruneRuns(checker, { accountId: p.org.account.id }))).toMatchObject({ pruned: 0, complete: true });
+        let cursor: string | undefined;
+        do {
+          const page = valueOf(await t.kit.pruneAllAccounts(checker, cursor === undefined ? {} : { cursor }));
+          expect(page.reports).toEqual([]);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        if (t.snapshot) expect(t.snapshot().resources.filter((r) => r.state === 'running')).toHaveLength(6);
+      });
+
+      it('RET-2 5 pruneRuns with maxRuns and 3 pruneAllAccounts at once: never more removed than due, and a last pass completes it exactly', async () => {
+        const t = await freshKit(makeStore);
+        const p = await prunable(t, 'team');
+        const other = await prunable(t, 'pro');
+        const [prunes, sweeps] = await Promise.all([
+          Promise.all(Array.from({ length: 5 }, (_, i) => t.kit.pruneRuns(system('cron'), { accountId: p.org.account.id, batchSize: 3, maxRuns: 4 + i }))),
+          Promise.all(Array.from({ length: 3 }, () => t.kit.pruneAllAccounts(system('sweeper'), { batchSize: 4 }))),
+        ]);
+        const removed = [...prunes.map((r) => valueOf(r).pruned), ...sweeps.map((r) => valueOf(r).pruned)].reduce((n, x) => n + x, 0);
+        expect(removed).toBeLessThanOrEqual(p.due + other.due);
+        const last = valueOf(await t.kit.pruneRuns(checker, { accountId: p.org.account.id }));
+        const lastOther = valueOf(await t.kit.pruneRuns(checker, { accountId: other.org.account.id }));
+        expect(removed + last.pruned + lastOther.pruned).toBe(p.due + other.due);
+        for (const s of [...p.spaces, ...other.spaces]) expect(await countsOf(t, s.ws.id)).toEqual({ 'task-run': 5 });
+      });
+
+      it('RET-2 WS-2 5 pruneRuns racing 5 trackResources of old and new runs into the same workspaces: the storage\'s count of runs due stays exact', async () => {
+        const t = await freshKit(makeStore);
+        const p = await prunable(t, 'pro');
+        const tracker = system('tracker');
+        const track = (i: number) =>
+          t.kit.trackResources(tracker, {
+            workspaceId: p.spaces[i % 3]!.ws.id,
+            resources: [
+              ...Array.from({ length: 4 }, (_, k) => ({ kind: 'flow-run' as const, name: `late-${i}-${k}`, state: 'failed' as const, endedAt: OLD })),
+              { kind: 'task-run' as const, name: `fresh-${i}`, state: 'completed' as const, endedAt: RECENT },
+            ],
+          });
+        const prune = (i: number) => t.kit.pruneRuns(system('cron'), { accountId: p.org.account.id, batchSize: 2 + i });
+        const [prunes, tracks] = await Promise.all([
+          Promise.all(Array.from({ length: 5 }, (_, i) => prune(i))),
+          Promise.all(Array.from({ length: 5 }, (_, i) => track(i))),
+        ]);
+        for (const r of tracks) valueOf(r);
+        const removed = prunes.reduce((n, r) => n + valueOf(r).pruned, 0);
+        // Whatever was tracked after the prunes is still there, and counted exactly: the plan of
+        // a transfer (an index count) and a last prune (the deletes) agree on it.
+        const target = await t.seed.organization({ planId: 'pro', owner: p.org.owner });
+        let planned = 0;
+        for (const s of p.spaces) {
+          const plan = valueOf(await t.kit.planTransfer(checker, { workspaceId: s.ws.id, targetAccountId: target.account.id }));
+          planned += plan.impacts.runsPruned.count;
+        }
+        const last = valueOf(await t.kit.pruneRuns(checker, { accountId: p.org.account.id }));
+        expect(last.pruned).toBe(planned);
+        expect(removed + last.pruned).toBe(p.due + 5 * 4);
+        for (const [i, s] of p.spaces.entries()) {
+          const fresh = [0, 1, 2, 3, 4].filter((k) => k % 3 === i).length;
+          expect(await countsOf(t, s.ws.id)).toEqual({ 'task-run': 5 + fresh });
+        }
+        for (const s of p.spaces) {
+          const plan = valueOf(await t.kit.planTransfer(checker, { workspaceId: s.ws.id, targetAccountId: target.account.id }));
+          expect(plan.impacts.runsPruned.count).toBe(0);
+        }
+      });
+
+      it('XFER-5 RET-2 executeTransfer racing pruneRuns of the source (either first, 6 rounds): the transfer carries out its plan exactly or is PLAN_STALE', async () => {
+        const t = await freshKit(makeStore);
+        for (let round = 0; round < 6; round += 1) {
+          // The source keeps 30 days (pro): its prune removes the 20 old runs the plan counted.
+          const source = await t.seed.organization({ planId: 'pro' });
+          const owner = asUser(source.owner.user.id);
+          const target = await t.seed.organization({ planId: 'team', owner: source.owner });
+          const ws = await t.seed.workspace(source.account.id);
+          await t.seed.runs(ws.id, { count: 20, endedAt: OLD });
+          await t.seed.runs(ws.id, { count: 4, endedAt: '2025-12-10T00:00:00.000Z', kind: 'task-run' });
+          await t.seed.runs(ws.id, { count: 1, state: 'running' });
+          const plan = valueOf(await t.kit.planTransfer(owner, { workspaceId: ws.id, targetAccountId: target.account.id }));
+          expect(plan.impacts.runsPruned.count).toBe(24);
+          const execute = () => t.kit.executeTransfer(owner, { workspaceId: ws.id, targetAccountId: target.account.id, fingerprint: plan.fingerprint, plannedAt: plan.plannedAt });
+          const prune = () => t.kit.pruneRuns(system('cron'), { accountId: source.account.id, batchSize: 3 });
+          let x: Awaited<ReturnType<typeof execute>>;
+          let p: Awaited<ReturnType<typeof prune>>;
+          if (round % 2 === 0) [x, p] = await Promise.all([execute(), prune()]);
+          else [p, x] = await Promise.all([prune(), execute()]);
+          const report = valueOf(p);
+          const where = valueOf(await t.kit.getWorkspace(checker, { workspaceId: ws.id })).accountId;
+          if (x.isOk()) {
+            // The transfer committed first: the prune no longer sees the workspace in the source.
+            expect(report.pruned).toBe(0);
+            expect(where).toBe(target.account.id);
+          } else {
+            expect(errorOf(x).code).toBe('PLAN_STALE');
+            expect(report.pruned).toBe(20);
+            expect(where).toBe(source.account.id);
+          }
+          expect(await countsOf(t, ws.id)).toEqual(x.isOk() ? { 'flow-run': 1 } : { 'flow-run': 1, 'task-run': 4 });
+        }
+      });
+    });
   });
 }

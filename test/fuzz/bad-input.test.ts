@@ -64,6 +64,14 @@ import {
   WorkspaceByHandleInput,
   WorkspaceRefInput,
 } from '../../src/kit/workspace-commands.js';
+import {
+  ApproveTransferInput,
+  ExecuteTransferInput,
+  PlanTransferInput,
+  PruneAllAccountsInput,
+  PruneRunsInput,
+  TransferRequestRefInput,
+} from '../../src/kit/transfer-commands.js';
 import type { KitResult, WorkspaceKit } from '../../src/kit/workspace-kit.js';
 import { createTestKit, type TestKit } from '../../src/testing/test-kit.js';
 import { callSafely, describeOutcome, valueOf, type CallOutcome } from '../support/harness.js';
@@ -86,6 +94,14 @@ interface Fixture {
     readonly invitation: string;
     readonly serviceAccount: string;
     readonly key: string;
+    /** Bob's personal account: the target of a transfer request for `ws` (XFER-2). */
+    readonly bobPersonal: string;
+    /** A pending transfer request of `ws` to bob's personal account, awaiting bob. */
+    readonly request: string;
+    readonly fingerprint: string;
+    readonly plannedAt: string;
+    /** A user with no role anywhere but its own personal account. */
+    readonly eve: string;
   };
 }
 
@@ -106,6 +122,12 @@ beforeAll(async () => {
   const key = valueOf(await t.kit.createApiKey(owner, { name: 'ci', serviceAccountId: sa.id }));
   valueOf(await t.kit.createApiKey(owner, { name: 'laptop' }));
   valueOf(await t.kit.shareWorkspace(owner, { workspaceId: ws.id, grantee: asServiceAccount(sa.id), role: 'runner' }));
+  // Transfers (XFER): ada asks bob to take acme/prod into his personal account.
+  const plan = valueOf(await t.kit.planTransfer(owner, { workspaceId: ws.id, targetAccountId: bob.account.id }));
+  const request = valueOf(
+    await t.kit.requestTransfer(owner, { workspaceId: ws.id, targetAccountId: bob.account.id, fingerprint: plan.fingerprint, plannedAt: plan.plannedAt }),
+  );
+  const eve = await t.seed.user({ handle: 'eve' });
   fx = {
     t,
     ids: {
@@ -119,6 +141,11 @@ beforeAll(async () => {
       invitation: invitation.invitation.id,
       serviceAccount: sa.id,
       key: key.key.id,
+      bobPersonal: bob.account.id,
+      request: request.id,
+      fingerprint: request.fingerprint,
+      plannedAt: request.plannedAt,
+      eve: eve.user.id,
     },
   };
 });
@@ -174,7 +201,14 @@ const QUERIES: ReadonlySet<string> = new Set([
   'listServiceAccounts',
   'listApiKeys',
   'resolveApiKey',
+  'planTransfer',
+  'getTransferRequest',
 ]);
+/**
+ * Commands whose input is optional: called without one they act on defaults. The fixture has no
+ * runs, so a well-formed sweep by the system succeeds and writes nothing.
+ */
+const OPTIONAL_INPUT: ReadonlySet<string> = new Set(['pruneAllAccounts']);
 const method = (name: keyof WorkspaceKit, schema: z.ZodType | null, valid: () => Record<string, unknown>, fields: Record<string, FieldType>): Method => ({
   name,
   schema,
@@ -182,7 +216,7 @@ const method = (name: keyof WorkspaceKit, schema: z.ZodType | null, valid: () =>
   valid,
   fields,
   takesActor: true,
-  query: QUERIES.has(name),
+  query: QUERIES.has(name) || OPTIONAL_INPUT.has(name),
 });
 /** A method without an actor: `resolveApiKey(input)`. */
 const actorless = (name: keyof WorkspaceKit, schema: z.ZodType, valid: () => Record<string, unknown>, fields: Record<string, FieldType>): Method => ({
@@ -360,6 +394,37 @@ const METHODS: readonly Method[] = [
     { keyId: 'string', overlapHours: 'number', expiresAt: 'nullable-string' },
   ),
   actorless('resolveApiKey', ResolveApiKeyInput, () => ({ key: FAKE_KEY }), { key: 'string' }),
+  // Transfers (XFER) and retention (RET).
+  method('planTransfer', PlanTransferInput, () => ({ workspaceId: fx.ids.ws, targetAccountId: fx.ids.bobPersonal, handle: 'moved' }), {
+    workspaceId: 'string',
+    targetAccountId: 'string',
+    handle: 'string',
+  }),
+  ...(['executeTransfer', 'requestTransfer'] as const).map((name) =>
+    method(
+      name,
+      ExecuteTransferInput,
+      () => ({ workspaceId: fx.ids.ws, targetAccountId: fx.ids.bobPersonal, handle: 'moved', fingerprint: fx.ids.fingerprint, plannedAt: fx.ids.plannedAt }),
+      { workspaceId: 'string', targetAccountId: 'string', handle: 'string', fingerprint: 'string', plannedAt: 'string' },
+    ),
+  ),
+  method('approveTransferRequest', ApproveTransferInput, () => ({ requestId: fx.ids.request, fingerprint: fx.ids.fingerprint }), {
+    requestId: 'string',
+    fingerprint: 'string',
+  }),
+  ...(['rejectTransferRequest', 'cancelTransferRequest', 'getTransferRequest'] as const).map((name) =>
+    method(name, TransferRequestRefInput, () => ({ requestId: fx.ids.request }), { requestId: 'string' }),
+  ),
+  method('pruneRuns', PruneRunsInput, () => ({ accountId: fx.ids.acme, batchSize: 10, maxRuns: 5 }), {
+    accountId: 'string',
+    batchSize: 'number',
+    maxRuns: 'number',
+  }),
+  method('pruneAllAccounts', PruneAllAccountsInput, () => ({ cursor: fx.ids.acme, limit: 10, batchSize: 10 }), {
+    cursor: 'string',
+    limit: 'number',
+    batchSize: 'number',
+  }),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +485,17 @@ function wrongFor(type: FieldType): fc.Arbitrary<unknown> {
 }
 
 /** The refusals a well-formed input naming nothing real can get. */
-const WELL_FORMED_REFUSALS = ['VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'INVITATION_INVALID', 'UNAUTHENTICATED', 'PLAN_FEATURE_UNAVAILABLE'];
+const WELL_FORMED_REFUSALS = [
+  'VALIDATION',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'INVITATION_INVALID',
+  'UNAUTHENTICATED',
+  'PLAN_FEATURE_UNAVAILABLE',
+  // A well-formed transfer naming a real workspace with a fingerprint of another state.
+  'PLAN_STALE',
+  'TRANSFER_REQUEST_CLOSED',
+];
 
 /**
  * The allowed outcomes of a call whose input parsed (or not) against its schema. A query given a
@@ -446,9 +521,9 @@ function expectRefused(outcome: CallOutcome, wellFormed: boolean, part: 'actor' 
   }
 }
 
-const parses = (schema: z.ZodType | null, input: unknown): boolean => {
+const parses = (schema: z.ZodType | null, input: unknown, optional = false): boolean => {
   try {
-    return schema === null ? input === undefined : schema.safeParse(input).success;
+    return schema === null ? input === undefined : schema.safeParse(input === undefined && optional ? {} : input).success;
   } catch {
     return false;
   }
@@ -477,7 +552,7 @@ describe('bad input never throws, never writes', () => {
             // is checked deterministically at the end of this file.
             fc.pre(!(m.name === 'createApiKey' && parses(m.schema, input)));
             const outcome = await unchanged(() => m.call(fx.t.kit, actors()[who], input));
-            expectRefused(outcome, parses(m.schema, input), 'input', m.name, m.query);
+            expectRefused(outcome, parses(m.schema, input, OPTIONAL_INPUT.has(m.name)), 'input', m.name, m.query);
           }),
           { numRuns: 150 },
         );
@@ -581,6 +656,62 @@ describe('bad input never throws, never writes', () => {
       'resolved FORBIDDEN',
       'resolved UNAUTHENTICATED',
       'resolved NOT_FOUND',
+    ]);
+  });
+});
+
+describe('XFER RET well-formed transfer and retention calls by principals without the right resolve to a refusal and change nothing', () => {
+  it('XFER-2 XFER-5 RET-2 ROLE-6 outsiders, the wrong side of a request, plain members and non-system sweepers are refused', async () => {
+    const eve = asUser(fx.ids.eve);
+    const bob = asUser(fx.ids.bob);
+    const ada = asUser(fx.ids.ada);
+    const move = { workspaceId: fx.ids.ws, targetAccountId: fx.ids.bobPersonal, fingerprint: fx.ids.fingerprint, plannedAt: fx.ids.plannedAt };
+    const request = { requestId: fx.ids.request };
+    const outcomes = [
+      // Eve sees neither the workspace nor the request.
+      await unchanged(() => fx.t.kit.planTransfer(eve, { workspaceId: fx.ids.ws, targetAccountId: fx.ids.bobPersonal })),
+      await unchanged(() => fx.t.kit.executeTransfer(eve, move)),
+      await unchanged(() => fx.t.kit.requestTransfer(eve, move)),
+      await unchanged(() => fx.t.kit.approveTransferRequest(eve, { ...request, fingerprint: fx.ids.fingerprint })),
+      await unchanged(() => fx.t.kit.rejectTransferRequest(eve, request)),
+      await unchanged(() => fx.t.kit.cancelTransferRequest(eve, request)),
+      await unchanged(() => fx.t.kit.getTransferRequest(eve, request)),
+      // Bob, a plain member of acme without access to prod, cannot move it.
+      await unchanged(() => fx.t.kit.executeTransfer(bob, move)),
+      // The requesting side cannot approve or reject its own request; the awaited side cannot cancel it.
+      await unchanged(() => fx.t.kit.approveTransferRequest(ada, { ...request, fingerprint: fx.ids.fingerprint })),
+      await unchanged(() => fx.t.kit.rejectTransferRequest(ada, request)),
+      await unchanged(() => fx.t.kit.cancelTransferRequest(bob, request)),
+      // The awaited side approving a fingerprint other than the request's.
+      await unchanged(() => fx.t.kit.approveTransferRequest(bob, { ...request, fingerprint: 'f'.repeat(64) })),
+      // Ada holds both sides of a move into her personal account, but with a fingerprint of nothing.
+      await unchanged(() =>
+        fx.t.kit.executeTransfer(ada, { workspaceId: fx.ids.ws, targetAccountId: fx.ids.personal, fingerprint: 'f'.repeat(64), plannedAt: fx.ids.plannedAt }),
+      ),
+      // Retention: a plain member, an outsider, and any user sweeping every account.
+      await unchanged(() => fx.t.kit.pruneRuns(bob, { accountId: fx.ids.acme })),
+      await unchanged(() => fx.t.kit.pruneRuns(eve, { accountId: fx.ids.acme })),
+      await unchanged(() => fx.t.kit.pruneAllAccounts(ada, {})),
+      await unchanged(() => fx.t.kit.pruneAllAccounts(asServiceAccount(fx.ids.serviceAccount))),
+    ];
+    expect(outcomes.map(describeOutcome)).toEqual([
+      'resolved NOT_FOUND',
+      'resolved NOT_FOUND',
+      'resolved NOT_FOUND',
+      'resolved NOT_FOUND',
+      'resolved NOT_FOUND',
+      'resolved NOT_FOUND',
+      'resolved NOT_FOUND',
+      'resolved NOT_FOUND',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
+      'resolved PLAN_STALE',
+      'resolved PLAN_STALE',
+      'resolved FORBIDDEN',
+      'resolved NOT_FOUND',
+      'resolved FORBIDDEN',
+      'resolved FORBIDDEN',
     ]);
   });
 });
