@@ -463,7 +463,18 @@ export function transferCommands(ctx: KitContext) {
           return err(errors.forbidden(request.awaiting === 'target' ? 'create_workspaces' : 'transfer_workspace'));
         }
         if (input.fingerprint !== request.fingerprint) return err(errors.planStale(input.fingerprint));
-        // The requester held the other side when it asked; the approver completes the rights.
+        // XFER-2: the requesting side must still hold its rights when the other side approves.
+        if (request.requestedBy.type !== 'system') {
+          const still = await loadWorkspace(tx, request.requestedBy, t.workspace.id);
+          if (still.isErr() || !still.value.scopes.has('transfer_workspace')) {
+            return err(
+              errors.transferBlocked([
+                { code: 'NOT_AUTHORIZED', message: 'the requester no longer holds transfer_workspace in the workspace' },
+              ]),
+            );
+          }
+        }
+        // The requester holds the other side; the approver completes the rights.
         const rights: Rights = { source: true, target: true, support: request.awaiting === 'support' };
         const p = await replan(tx, t, rights, request.plannedAt, request.fingerprint, now, request.id, null);
         if (p.isErr()) return err(p.error);

@@ -429,13 +429,15 @@ export interface WorkspaceKit {
   executeTransfer(actor: Principal, input: z.input<typeof ExecuteTransferInput>): KitResult<TransferResult>;
   /**
    * Asks the other side to approve a planned transfer (XFER-2): a request open for 24 hours,
-   * one per workspace; between personal accounts it awaits support (XFER-3).
+   * one per workspace (a second is `TRANSFER_BLOCKED`, naming the open one; `ALREADY_EXISTS`
+   * only if two requests race); between personal accounts it awaits support (XFER-3).
    * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `PLAN_STALE`, `TRANSFER_BLOCKED`, `ALREADY_EXISTS`.
    * @example `await kit.requestTransfer(asUser(ada.id), { workspaceId, targetAccountId, fingerprint, plannedAt })`
    */
   requestTransfer(actor: Principal, input: z.input<typeof ExecuteTransferInput>): KitResult<TransferRequest>;
   /**
    * Approves a transfer request as the awaited side and executes its plan (XFER-2, XFER-5).
+   * The requester must still hold `transfer_workspace` (else `TRANSFER_BLOCKED`, `NOT_AUTHORIZED`).
    * Errors: `VALIDATION`, `NOT_FOUND`, `FORBIDDEN`, `TRANSFER_REQUEST_CLOSED`, `PLAN_STALE`, `TRANSFER_BLOCKED`, `CONFLICT`.
    * @example `await kit.approveTransferRequest(asUser(bob.id), { requestId, fingerprint })`
    */
