@@ -639,7 +639,7 @@ describe('sharing, role, invitation and credential events (AUD-1, AUD-2)', () =>
       }),
     ]);
     expect(await one('role.created')).toEqual([
-      expect.objectContaining({ workspaceId: null, subject: { type: 'role', id: h.role.id }, details: { name: 'Deployer', scopes: ['manage_deployments'], inherits: 'runner' } }),
+      expect.objectContaining({ workspaceId: null, subject: { type: 'role', id: h.role.id }, details: { name: 'Deployer', scopes: ['manage_deployments', 'see_workspace'], inherits: 'runner' } }),
     ]);
     expect((await one('invitation.created')).map((e) => e.subject.id)).toEqual([h.toBob, h.toCarol, h.toDave].map((i) => i.invitation.id));
     expect(await one('invitation.accepted')).toEqual([
