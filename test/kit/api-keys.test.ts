@@ -6,37 +6,12 @@ import {
   MAX_ROTATION_OVERLAP_HOURS,
   Secret,
   system,
-  type AuditEvent,
-  type KitResult,
-  type WorkspaceKitError,
 } from '../../src/index.js';
-import type { MemoryStore } from '../../src/memory.js';
-import { createTestKit, type TestKit } from '../../src/testing.js';
+import { createTestKit } from '../../src/testing.js';
 import { errorOf, valueOf } from '../support/harness.js';
+import { fails, succeeds } from '../support/kit-outcomes.js';
 
-type T = TestKit<MemoryStore>;
 const HOUR = 3_600_000;
-
-/** A command that must succeed and record exactly one audit event (AUD-1), also published. */
-async function succeeds<V>(t: T, call: () => KitResult<V>): Promise<{ value: V; event: AuditEvent }> {
-  const before = t.store.snapshot().audit.length;
-  const published = t.events.length;
-  const value = valueOf(await call());
-  const added = t.store.snapshot().audit.slice(before);
-  expect(added).toHaveLength(1);
-  expect(t.events.slice(published)).toEqual(added);
-  return { value, event: added[0]! };
-}
-
-/** A command that must fail, change nothing and record no audit event (AUD-1). */
-async function fails(t: T, call: () => KitResult<unknown>): Promise<WorkspaceKitError> {
-  const before = t.store.snapshot();
-  const published = t.events.length;
-  const error = errorOf(await call());
-  expect(t.store.snapshot()).toEqual(before);
-  expect(t.events).toHaveLength(published);
-  return error;
-}
 
 const plusHours = (iso: string, hours: number) => new Date(Date.parse(iso) + hours * HOUR).toISOString();
 

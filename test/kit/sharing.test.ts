@@ -4,39 +4,16 @@ import {
   asUser,
   BUILT_IN_ROLE_SCOPES,
   WORKSPACE_SCOPES,
-  type AuditEvent,
   type BuiltInRole,
-  type KitResult,
   type Principal,
-  type WorkspaceKitError,
   type WorkspaceScope,
 } from '../../src/index.js';
 import type { MemoryStore } from '../../src/memory.js';
 import { createTestKit, type TestKit } from '../../src/testing.js';
 import { errorOf, valueOf } from '../support/harness.js';
+import { fails, succeeds } from '../support/kit-outcomes.js';
 
 type T = TestKit<MemoryStore>;
-
-/** A command that must succeed and record exactly one audit event (AUD-1), also published. */
-async function succeeds<V>(t: T, call: () => KitResult<V>): Promise<{ value: V; event: AuditEvent }> {
-  const before = t.store.snapshot().audit.length;
-  const published = t.events.length;
-  const value = valueOf(await call());
-  const added = t.store.snapshot().audit.slice(before);
-  expect(added).toHaveLength(1);
-  expect(t.events.slice(published)).toEqual(added);
-  return { value, event: added[0]! };
-}
-
-/** A command that must fail, change nothing and record no audit event (AUD-1, ROLE-6). */
-async function fails(t: T, call: () => KitResult<unknown>): Promise<WorkspaceKitError> {
-  const before = t.store.snapshot();
-  const published = t.events.length;
-  const error = errorOf(await call());
-  expect(t.store.snapshot()).toEqual(before);
-  expect(t.events).toHaveLength(published);
-  return error;
-}
 
 /** The scopes of a built-in role in catalog order, as `explainAccess` lists them. */
 function scopesOf(role: BuiltInRole): WorkspaceScope[] {
