@@ -10,7 +10,8 @@ import type { Page, PageRequest } from '../core/paging.js';
 import type { Grantee, Principal } from '../core/principal.js';
 import type { UnitOfWork } from '../ports/store.js';
 import { accountRoleOf } from '../role/access.js';
-import { isBuiltInRole } from '../role/custom-role.js';
+import { isBuiltInRole, resolveCustomRole } from '../role/custom-role.js';
+import type { WorkspaceScope } from '../role/scopes.js';
 import { granteeKeyOf, planTransfer, type KeyRef, type PlannedRole, type TransferPlan, type TransferSnapshot } from '../transfer-planner/plan.js';
 import { retentionCutoff } from '../workspace/retention.js';
 import { TRANSFER_REQUEST_HOURS, transferRequestStatus, type TransferRequest } from '../transfer-planner/transfer-request.js';
@@ -165,8 +166,10 @@ export function transferCommands(ctx: KitContext) {
         if (m) targetRoles[userId] = m.role;
       }
     }
-    const targetRolesByName: Record<string, RoleId> = {};
-    for (const r of await allPages((p) => tx.roles.listByAccount(t.target.id, p))) targetRolesByName[r.name] = r.id;
+    const targetRolesByName: Record<string, { id: RoleId; scopes: WorkspaceScope[] }> = {};
+    for (const r of await allPages((p) => tx.roles.listByAccount(t.target.id, p))) {
+      targetRolesByName[r.name] = { id: r.id, scopes: [...resolveCustomRole(r).scopes] };
+    }
     const serviceAccountNames: Record<string, string> = {};
     for (const g of grants) {
       if (g.grantee.type === 'service-account') {

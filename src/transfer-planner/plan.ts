@@ -64,8 +64,11 @@ export interface TransferSnapshot {
   readonly sourceMembers: readonly { readonly userId: UserId; readonly role: AccountRole }[];
   /** Target organization: the account roles of the users this plan is about (absent = not a member). */
   readonly targetRoles: Readonly<Record<string, AccountRole>>;
-  /** Target custom roles by name (ROLE-2), for mapping custom-role grants. */
-  readonly targetRolesByName: Readonly<Record<string, RoleId>>;
+  /**
+   * Target custom roles by name (ROLE-2), for mapping custom-role grants: each role's id and
+   * the scopes it grants (its own and those of the role it inherits).
+   */
+  readonly targetRolesByName: Readonly<Record<string, { readonly id: RoleId; readonly scopes: readonly WorkspaceScope[] }>>;
   readonly grants: readonly { readonly grantee: Grantee; readonly role: PlannedRole }[];
   readonly serviceAccountNames: Readonly<Record<string, string>>;
   /** API keys of the principals involved, by grantee key (`user:<id>` / `service-account:<id>`). */
@@ -158,9 +161,10 @@ function largestBuiltInWithin(scopes: ReadonlySet<WorkspaceScope>): BuiltInRole 
 
 /**
  * Where a role lands in the target (XFER-4): built-in roles stay (Developer without the
- * workspace-RBAC feature); a custom role maps to the target's custom role of the same name,
- * else falls back to the built-in role it inherits, else to the most powerful built-in role
- * within its scopes; `null` when nothing fits (the grant is removed).
+ * workspace-RBAC feature); a custom role maps to the target's custom role of the same name if
+ * that one grants no scope the source role lacks, else falls back to the built-in role it
+ * inherits, else to the most powerful built-in role within its scopes; `null` when nothing
+ * fits (the grant is removed).
  */
 export function mapRole(role: PlannedRole, target: TransferAccount, targetRolesByName: TransferSnapshot['targetRolesByName']):
   | { readonly role: WorkspaceRoleRef; readonly name: string; readonly reason: string | null }
@@ -173,15 +177,22 @@ export function mapRole(role: PlannedRole, target: TransferAccount, targetRolesB
   if (role.custom === null) {
     return isBuiltInRole(role.ref) ? toBuiltIn(role.ref, null) : null;
   }
+  const sourceScopes = new Set<WorkspaceScope>(role.custom.scopes);
+  if (role.custom.inherits !== null) for (const scope of BUILT_IN_ROLE_SCOPES[role.custom.inherits]) sourceScopes.add(scope);
   const same = Object.hasOwn(targetRolesByName, role.name) ? targetRolesByName[role.name] : undefined;
-  if (same !== undefined && target.plan.features.customRoles && rbac) {
-    return { role: same, name: role.name, reason: `the target's custom role of the same name` };
+  // ROLE-5 across the move: a same-named role of the target is used only if it grants nothing
+  // the source role did not.
+  const sameFits = same !== undefined && same.scopes.every((scope) => sourceScopes.has(scope));
+  if (same !== undefined && sameFits && target.plan.features.customRoles && rbac) {
+    return { role: same.id, name: role.name, reason: `the target's custom role of the same name` };
   }
-  if (role.custom.inherits !== null) {
-    return toBuiltIn(role.custom.inherits, `custom role ${role.name} does not exist in the target: its inherited role`);
-  }
-  const within = largestBuiltInWithin(new Set(role.custom.scopes));
-  return within === null ? null : toBuiltIn(within, `custom role ${role.name} does not exist in the target: the largest built-in role within its scopes`);
+  const why =
+    same !== undefined && !sameFits
+      ? `the target's custom role ${role.name} grants more than the source's`
+      : `custom role ${role.name} does not exist in the target`;
+  if (role.custom.inherits !== null) return toBuiltIn(role.custom.inherits, `${why}: its inherited role`);
+  const within = largestBuiltInWithin(sourceScopes);
+  return within === null ? null : toBuiltIn(within, `${why}: the largest built-in role within its scopes`);
 }
 
 function sortedUnique<T extends string>(items: Iterable<T>): T[] {
