@@ -151,14 +151,29 @@ export function invitationCommands(ctx: KitContext) {
   async function issue(
     tx: UnitOfWork,
     fields: Omit<Invitation, 'id' | 'status' | 'tokenHash' | 'respondedAt' | 'acceptedBy' | 'version'>,
-  ): Promise<Result<{ invitation: Invitation; token: Secret }, WorkspaceKitError>> {
+  ): Promise<Result<{ invitation: Invitation; token: Secret; replaces: InvitationId | null }, WorkspaceKitError>> {
+    // One pending invitation per (account, target, email): an expired one is retired (stored
+    // `expired`) and replaced; a live one is ALREADY_EXISTS (resend it instead).
+    const workspaceId = fields.target.type === 'workspace' ? fields.target.workspaceId : null;
+    const holder = await tx.invitations.getPendingFor(fields.accountId, workspaceId, fields.email);
+    let replaces: InvitationId | null = null;
+    if (holder) {
+      if (invitationStatus(holder, fields.createdAt) !== 'expired') {
+        return err(errors.alreadyExists('invitation', `${fields.email} (a pending invitation exists: resend it)`));
+      }
+      const retired: Invitation = { ...holder, status: 'expired', version: holder.version + 1 };
+      if ((await tx.invitations.update(retired, holder.version)) === 'conflict') {
+        return err(errors.conflict('invitation', holder.id, holder.version, null));
+      }
+      replaces = holder.id;
+    }
     const id = ctx.ids.next('invitation') as InvitationId;
     const { secret, hash } = mintSecret('invitation', id);
     const invitation: Invitation = { ...fields, id, status: 'pending', tokenHash: hash, respondedAt: null, acceptedBy: null, version: 1 };
     if ((await tx.invitations.insert(invitation)) === 'exists') {
       return err(errors.alreadyExists('invitation', `${fields.email} (a pending invitation exists: resend it)`));
     }
-    return ok({ invitation, token: secret });
+    return ok({ invitation, token: secret, replaces });
   }
 
   return {
@@ -190,7 +205,7 @@ export function invitationCommands(ctx: KitContext) {
           expiresAt: expiry(now, input.expiresInDays),
         });
         if (issued.isErr()) return err(issued.error);
-        const { invitation, token } = issued.value;
+        const { invitation, token, replaces } = issued.value;
         return ok({
           value: { invitation: invitationView(invitation, now), token } satisfies IssuedInvitation,
           audit: {
@@ -198,7 +213,7 @@ export function invitationCommands(ctx: KitContext) {
             workspaceId: null,
             action: 'invitation.created',
             subject: { type: 'invitation', id: invitation.id },
-            details: { email: invitation.email, target: targetDetails(invitation), expiresAt: invitation.expiresAt },
+            details: { email: invitation.email, target: targetDetails(invitation), expiresAt: invitation.expiresAt, replaces },
           },
         });
       }),
@@ -238,7 +253,7 @@ export function invitationCommands(ctx: KitContext) {
           expiresAt: expiry(now, input.expiresInDays),
         });
         if (issued.isErr()) return err(issued.error);
-        const { invitation, token } = issued.value;
+        const { invitation, token, replaces } = issued.value;
         return ok({
           value: { invitation: invitationView(invitation, now), token } satisfies IssuedInvitation,
           audit: {
@@ -246,7 +261,7 @@ export function invitationCommands(ctx: KitContext) {
             workspaceId: workspace.id,
             action: 'invitation.created',
             subject: { type: 'invitation', id: invitation.id },
-            details: { email: invitation.email, target: targetDetails(invitation), expiresAt: invitation.expiresAt },
+            details: { email: invitation.email, target: targetDetails(invitation), expiresAt: invitation.expiresAt, replaces },
           },
         });
       }),
@@ -437,10 +452,10 @@ export function invitationCommands(ctx: KitContext) {
           if (allowed.isErr()) return err(allowed.error);
         }
         const { accountId, workspaceId, status, ...page } = input;
-        // Expiry is derived from the time: `pending` and `expired` both read the stored
-        // pending invitations and keep those whose derived status matches, so such a page may
+        // Expiry is derived from the time: `pending` reads the stored pending invitations and
+        // `expired` every one, keeping those whose derived status matches, so such a page may
         // hold fewer than `limit` items while `nextCursor` still moves on.
-        const stored = status === 'expired' ? 'pending' : status;
+        const stored = status === 'expired' ? undefined : status;
         const found = await tx.invitations.listByAccount(accountId, { workspaceId, status: stored }, page);
         const items = found.items.map((i) => invitationView(i, now)).filter((v) => status === undefined || v.status === status);
         const views: Page<InvitationView> = { items, nextCursor: found.nextCursor };

@@ -69,6 +69,12 @@ export interface InvitationRepository {
   getById(id: InvitationId): Promise<Invitation | null>;
   /** Invitations of an account, newest id last (ordered by id); the cursor is the last id. */
   listByAccount(accountId: AccountId, filter: InvitationFilter, page: PageRequest): Promise<Page<Invitation>>;
+  /**
+   * The invitation holding the pending slot of (account, target, email) — the one with stored
+   * status `pending` for that account, workspace (`null` = an account invitation) and email —
+   * expired or not; `null` when the slot is free. An index seek (SQL: the partial unique index).
+   */
+  getPendingFor(accountId: AccountId, workspaceId: WorkspaceId | null, email: string): Promise<Invitation | null>;
   /** `'exists'` when a pending invitation for the same account, target and email exists. */
   insert(invitation: Invitation): Promise<'ok' | 'exists'>;
   /** Guarded update: applies only if the stored version equals `expectedVersion`. */

@@ -12,11 +12,15 @@ export type InvitationTarget =
   | { readonly type: 'account'; readonly role: AccountRole }
   | { readonly type: 'workspace'; readonly workspaceId: WorkspaceId; readonly role: WorkspaceRoleRef };
 
-/** The status stored with an invitation; `expired` is derived from the time (INV-1). */
-export type StoredInvitationStatus = 'pending' | 'accepted' | 'rejected' | 'revoked';
+/**
+ * The status stored with an invitation. A pending invitation past its expiry reads `expired`
+ * (derived from the time); it is stored `expired` once retired, when the same email is invited
+ * to the same target again (INV-1).
+ */
+export type StoredInvitationStatus = 'pending' | 'accepted' | 'rejected' | 'revoked' | 'expired';
 
 /** An invitation's status as callers see it (INV-1). */
-export type InvitationStatus = StoredInvitationStatus | 'expired';
+export type InvitationStatus = StoredInvitationStatus;
 
 /**
  * An invitation as stored (INV-1, INV-2). The token itself is never stored: only `tokenHash`,

@@ -149,6 +149,27 @@ describe('inviteMember (ACC-6, INV-1, INV-2)', () => {
     await succeeds(o.t, () => o.kit.inviteMember(o.admin, { accountId: o.account.id, email: 'bob@example.com', role: 'admin' }));
   });
 
+  it('INV-1 inviting again after the invitation expired retires the old one (stored expired) and issues a new one', async () => {
+    const o = await org();
+    const first = (await succeeds(o.t, () => o.kit.inviteMember(o.owner, { accountId: o.account.id, email: 'bob@example.com', role: 'member', expiresInDays: 1 }))).value;
+    o.clock.advance({ days: 1 });
+    const { value: second, event } = await succeeds(o.t, () =>
+      o.kit.inviteMember(o.owner, { accountId: o.account.id, email: 'Bob@Example.com', role: 'admin' }),
+    );
+    expect(event.details).toMatchObject({ replaces: first.invitation.id });
+    expect(o.store.snapshot().invitations.map((i) => [i.id, i.status])).toEqual([
+      [first.invitation.id, 'expired'],
+      [second.invitation.id, 'pending'],
+    ]);
+    expect(await fails(o.t, () => o.kit.acceptInvitation(system(), { token: first.token.reveal(), newUser: { displayName: 'Bob', handle: 'bob' } }))).toMatchObject({
+      code: 'INVITATION_INVALID',
+      reason: 'expired',
+    });
+    expect(await fails(o.t, () => o.kit.resendInvitation(o.owner, { invitationId: first.invitation.id }))).toMatchObject({ reason: 'not-pending' });
+    const accepted = (await succeeds(o.t, () => o.kit.acceptInvitation(system(), { token: second.token.reveal(), newUser: { displayName: 'Bob', handle: 'bob' } }))).value;
+    expect(accepted.membership).toMatchObject({ role: 'admin' });
+  });
+
   it('ACC-6 a personal account has no members: VALIDATION', async () => {
     const p = await personal();
     expect((await fails(p.t, () => p.kit.inviteMember(p.as, { accountId: p.accountId, email: 'x@example.com', role: 'member' }))).code).toBe(

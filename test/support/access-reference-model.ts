@@ -165,7 +165,7 @@ export interface MInvitation {
   readonly email: string;
   readonly target: MTarget;
   /** The stored status; `expired` is derived from the time. */
-  status: 'pending' | 'accepted' | 'rejected' | 'revoked';
+  status: 'pending' | 'accepted' | 'rejected' | 'revoked' | 'expired';
   expiresAt: number;
   /** Every token issued for it, oldest first: only the last one works (INV-2). */
   readonly tokens: string[];
@@ -454,8 +454,9 @@ export class AccessModel {
     return n;
   }
 
-  private pendingSlotTaken(account: MAccount, target: MTarget, email: string): boolean {
-    return this.invitations.some(
+  /** The invitation holding the pending slot of (account, target, email), expired or not. */
+  private slotHolder(account: MAccount, target: MTarget, email: string): MInvitation | undefined {
+    return this.invitations.find(
       (i) =>
         i.account === account.key &&
         i.email === email &&
@@ -463,6 +464,12 @@ export class AccessModel {
         i.target.type === target.type &&
         (i.target.type === 'account' || (target.type === 'workspace' && i.target.workspace === target.workspace)),
     );
+  }
+
+  /** A live (unexpired) pending invitation holds the slot; an expired one is replaced (INV-1). */
+  private pendingSlotTaken(account: MAccount, target: MTarget, email: string): boolean {
+    const holder = this.slotHolder(account, target, email);
+    return holder !== undefined && this.invitationStatus(holder) === 'pending';
   }
 
   // --- SHR-1, ROLE-5: sharing ---
@@ -716,6 +723,9 @@ export class AccessModel {
   }
 
   applyInvite(id: string, account: MAccount, email: string, target: MTarget, token: string): void {
+    // The kit retires an expired holder of the slot (stored `expired`) and issues a new one.
+    const holder = this.slotHolder(account, target, email);
+    if (holder) holder.status = 'expired';
     this.invitations.push({ id, account: account.key, email, target, status: 'pending', expiresAt: this.now + INVITATION_DAYS * DAY, tokens: [token] });
   }
 

@@ -561,6 +561,20 @@ const VARIANTS: readonly Variant[] = [
     passes: ['invitations/insert-and-get', 'concurrency/pending-invitation-race'],
   },
   {
+    bug: 'invitations.getPendingFor ignores the target (matches account and email alone, as an index without target_key would)',
+    store: () =>
+      patched(createMemoryStore(), (tx) => ({
+        invitations: {
+          getPendingFor: async (accountId, _workspaceId, email) => {
+            const pending = await all((page) => tx.invitations.listByAccount(accountId, { status: 'pending' }, page));
+            return pending.find((i) => i.email === email) ?? null;
+          },
+        },
+      })),
+    caughtBy: ['invitations/get-pending-for', 'invitations/get-pending-for-rollback'],
+    passes: ['invitations/one-pending-per-target', 'invitations/update-frees-pending-slot'],
+  },
+  {
     bug: "invitations.countPendingByRole also counts account invitations whose account role has the same name ('owner')",
     store: () =>
       patched(createMemoryStore(), (tx) => ({

@@ -940,6 +940,20 @@ export function kyselyUnitOfWork(
       const rows = await query.orderBy('id').limit(page.limit + 1).execute();
       return pageOf(rows.map(toInvitation), page.limit, (i) => i.id);
     }),
+    getPendingFor: op(false, async (accountId, workspaceId, email) => {
+      // One seek of the partial unique index invitations_pending_key: its key columns by
+      // equality and its predicate as a literal, which both planners need to match it.
+      const query = db
+        .selectFrom(t.invitations)
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('target_key', '=', workspaceId ?? '')
+        .where('email', '=', email)
+        .where('status', '=', PENDING);
+      // As getById: in PostgreSQL read-write units of work the slot's holder stays locked.
+      const row = await (state.lockReads ? query.forUpdate() : query).executeTakeFirst();
+      return row ? toInvitation(row) : null;
+    }),
     insert: op(true, async (invitation) => {
       const result = await db
         .insertInto(t.invitations)

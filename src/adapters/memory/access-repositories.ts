@@ -150,6 +150,7 @@ export function accessRepositories(
   const invitations: InvitationRepository = {
     getById: async (id) => (guard(false), a.invitations.byId.get(id) ?? null),
     listByAccount: async (accountId, filter, page) => (guard(false), a.invitations.list(accountId, filter, page)),
+    getPendingFor: async (accountId, workspaceId, email) => (guard(false), a.invitations.pendingFor(accountId, workspaceId, email) ?? null),
     insert: async (invitation) => {
       guard(true);
       if (a.invitations.byId.has(invitation.id)) throw new Error(`workspace-kit: invitation ${invitation.id} already exists`);

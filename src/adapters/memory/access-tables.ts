@@ -173,15 +173,27 @@ export class InvitationTable {
   /** Per account: workspace role → pending invitations offering it. */
   private readonly pendingRoles = new Counters<AccountId>();
 
+  /** The pending slot of (account, target, email); a `null` workspace is the account itself. */
+  static slotOf(accountId: AccountId, workspaceId: WorkspaceId | null, email: string): string {
+    const target = workspaceId === null ? 'account' : `workspace${SEP}${workspaceId}`;
+    return `${accountId}${SEP}${target}${SEP}${email}`;
+  }
+
   /** The slot a pending invitation holds: one per (account, target, email). */
   static slot(invitation: Invitation): string {
-    const target = invitation.target.type === 'account' ? 'account' : `workspace${SEP}${invitation.target.workspaceId}`;
-    return `${invitation.accountId}${SEP}${target}${SEP}${invitation.email}`;
+    const workspaceId = invitation.target.type === 'account' ? null : invitation.target.workspaceId;
+    return InvitationTable.slotOf(invitation.accountId, workspaceId, invitation.email);
   }
 
   /** The id of the pending invitation holding the slot `invitation` would take, if any. */
   slotHolder(invitation: Invitation): InvitationId | undefined {
     return this.pending.get(InvitationTable.slot(invitation));
+  }
+
+  /** The pending invitation holding the slot of (account, target, email), if any: one map lookup. */
+  pendingFor(accountId: AccountId, workspaceId: WorkspaceId | null, email: string): Invitation | undefined {
+    const id = this.pending.get(InvitationTable.slotOf(accountId, workspaceId, email));
+    return id === undefined ? undefined : this.byId.get(id);
   }
 
   private indexes(invitation: Invitation): string[] {

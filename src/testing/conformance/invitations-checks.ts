@@ -1,10 +1,10 @@
-import type { AccountId, InvitationId } from '../../core/ids.js';
+import type { AccountId, InvitationId, WorkspaceId } from '../../core/ids.js';
 import { asUser } from '../../core/principal.js';
 import type { InvitationFilter } from '../../ports/access-repositories.js';
-import type { Store } from '../../ports/store.js';
+import type { Store, UnitOfWork } from '../../ports/store.js';
 import type { WorkspaceRoleRef } from '../../role/custom-role.js';
 import type { Invitation } from '../../workspace/invitation.js';
-import { byCodeUnit, expectDeepEqual, expectEqual } from './assertions.js';
+import { byCodeUnit, expectDeepEqual, expectEqual, expectRejectsWith } from './assertions.js';
 import { defineCheck, type ConformanceCheck } from './check.js';
 import { inTx, insertInvitation, seedAccessWorld } from './fixtures.js';
 import { expectOnlyPage, expectPages, pageSizesFor } from './paging.js';
@@ -18,6 +18,21 @@ async function seedInvitations(store: Store, invitations: readonly Invitation[])
 /** The invitation after a guarded update: `changes` applied, version + 1. */
 function next(invitation: Invitation, changes: Partial<Invitation>): Invitation {
   return { ...invitation, ...changes, version: invitation.version + 1 };
+}
+
+/** The pending slot a getPendingFor call asks about: account, workspace (`null`: the account) and email. */
+type Slot = readonly [accountId: AccountId, workspaceId: WorkspaceId | null, email: string];
+
+/** The slot `invitation` holds while pending. */
+function slotOf(invitation: Invitation): Slot {
+  return [invitation.accountId, invitation.target.type === 'workspace' ? invitation.target.workspaceId : null, invitation.email];
+}
+
+/** Expects `getPendingFor` of each slot to return the invitation listed with it (`null`: none). */
+async function expectPendingFor(tx: UnitOfWork, expected: readonly (readonly [Slot, Invitation | null])[], what: string): Promise<void> {
+  for (const [[accountId, workspaceId, email], invitation] of expected) {
+    expectDeepEqual(await tx.invitations.getPendingFor(accountId, workspaceId, email), invitation, `${what}: invitations.getPendingFor(${accountId}, ${String(workspaceId)}, ${JSON.stringify(email)})`);
+  }
 }
 
 /** What `listByAccount(accountId, filter)` holds, computed from the records. */
@@ -94,6 +109,123 @@ export function invitationsChecks(): ConformanceCheck[] {
         for (const i of refused) expectEqual(await tx.invitations.getById(i.id), null, `invitations.getById of the refused ${i.id}`);
         for (const i of [first, toWorkspace, expired, ...accepted]) expectDeepEqual(await tx.invitations.getById(i.id), i, `invitations.getById(${i.id})`);
       });
+    }),
+
+    defineCheck('invitations', 'get-pending-for', ['INV-1'], 'getPendingFor returns the pending invitation of (account, target, email), expired or not, for account and workspace targets; null for an answered, retired (stored expired), deleted or absent one, another email, target or account, and an email differing only in case or spaces', async (store) => {
+      const { f, org, other, people, ws, otherWs } = await seedAccessWorld(store);
+      const email = f.email();
+      const toOrg = f.invitation(org.id, { email, target: { type: 'account', role: 'admin' } });
+      const toWs0 = f.workspaceInvitation(ws[0]!, 'developer', { email });
+      // Past its expiry but still stored as pending: it holds the slot.
+      const expired = f.workspaceInvitation(ws[1]!, 'viewer', { email, expiresAt: f.at(7) });
+      const revoked = f.workspaceInvitation(ws[2]!, 'developer', { email, status: 'revoked', respondedAt: f.at(8) });
+      const retired = f.workspaceInvitation(ws[2]!, 'viewer', { email, status: 'expired', expiresAt: f.at(7), respondedAt: f.at(9) });
+      const toOther = f.workspaceInvitation(otherWs[0]!, 'developer', { email });
+      const anotherEmail = f.invitation(org.id);
+      await seedInvitations(store, [toOrg, toWs0, expired, revoked, retired, toOther, anotherEmail]);
+      const before: [Slot, Invitation | null][] = [
+        [slotOf(toOrg), toOrg],
+        [slotOf(toWs0), toWs0],
+        [slotOf(expired), expired],
+        [slotOf(toOther), toOther],
+        [slotOf(anotherEmail), anotherEmail],
+        // Only a revoked and a retired (stored `expired`) invitation for the slot.
+        [[org.id, ws[2]!.id, email], null],
+        // Another account: no pending account invitation there; its workspace is not the org's.
+        [[other.id, null, email], null],
+        [[org.id, otherWs[0]!.id, email], null],
+        [[other.id, ws[0]!.id, email], null],
+        // Other emails: a fresh one, and the email differing in case or spaces (stored normalized, matched exactly).
+        [[org.id, null, f.email()], null],
+        [[org.id, ws[0]!.id, anotherEmail.email], null],
+        [[org.id, null, email.toUpperCase()], null],
+        [[org.id, ws[0]!.id, ` ${email}`], null],
+        [[org.id, f.id<WorkspaceId>('ws'), email], null],
+      ];
+      await inTx(store, (tx) => expectPendingFor(tx, before, 'seeded'));
+      await store.transaction((tx) => expectPendingFor(tx, before, 'in a read-only unit of work'), { readOnly: true });
+
+      // Leaving pending frees the slot; a new pending invitation then holds it.
+      const accepted = next(toWs0, { status: 'accepted', respondedAt: f.at(20), acceptedBy: people[0]!.user.id });
+      const rejected = next(toOrg, { status: 'rejected', respondedAt: f.at(21) });
+      const again = f.workspaceInvitation(ws[0]!, 'runner', { email });
+      // Retiring the expired invitation (stored `expired`) frees its slot like any answer.
+      const retiredNow = next(expired, { status: 'expired', respondedAt: f.at(22) });
+      const renewed = f.workspaceInvitation(ws[1]!, 'viewer', { email, createdAt: f.at(22), expiresAt: f.at(22 + 60 * 24 * 7) });
+      const after: [Slot, Invitation | null][] = [
+        [slotOf(toOrg), null],
+        [slotOf(toWs0), again],
+        [slotOf(expired), null],
+        [slotOf(toOther), toOther],
+        [slotOf(anotherEmail), anotherEmail],
+      ];
+      await inTx(store, async (tx) => {
+        expectEqual(await tx.invitations.update(accepted, toWs0.version), 'ok', 'invitations.update to accepted');
+        expectEqual(await tx.invitations.getPendingFor(...slotOf(toWs0)), null, 'invitations.getPendingFor of the slot of the invitation just accepted, in the same unit of work');
+        expectEqual(await tx.invitations.insert(again), 'ok', 'invitations.insert into the freed slot');
+        expectEqual(await tx.invitations.update(rejected, toOrg.version), 'ok', 'invitations.update to rejected');
+        expectEqual(await tx.invitations.update(retiredNow, expired.version), 'ok', "invitations.update of the expired invitation to the stored status 'expired'");
+        expectEqual(await tx.invitations.getPendingFor(...slotOf(expired)), null, 'invitations.getPendingFor of the slot of the invitation just retired, in the same unit of work');
+        expectEqual(await tx.invitations.insert(renewed), 'ok', 'invitations.insert into the slot freed by retiring');
+        expectDeepEqual(await tx.invitations.getPendingFor(...slotOf(expired)), renewed, 'invitations.getPendingFor of the renewed slot, in the same unit of work');
+        expectEqual(await tx.invitations.deleteByWorkspace(ws[1]!.id), 2, 'invitations.deleteByWorkspace of the workspace of the renewed invitation');
+        await expectPendingFor(tx, after, 'after the writes, in the same unit of work');
+      });
+      await inTx(store, (tx) => expectPendingFor(tx, after, 'after the writes committed'));
+    }),
+
+    defineCheck('invitations', 'get-pending-for-rollback', ['INV-1', 'STORE-2'], 'getPendingFor reads the writes of its own unit of work; once that unit of work rolls back it finds every slot as before, and the rows it read are free to update', async (store) => {
+      const { f, org, ws } = await seedAccessWorld(store);
+      const email = f.email();
+      const toOrg = f.invitation(org.id, { email });
+      const toWs0 = f.workspaceInvitation(ws[0]!, 'developer', { email });
+      await seedInvitations(store, [toOrg, toWs0]);
+      const seeded: [Slot, Invitation | null][] = [
+        [slotOf(toOrg), toOrg],
+        [slotOf(toWs0), toWs0],
+        [[org.id, ws[1]!.id, email], null],
+      ];
+      const replacement = f.invitation(org.id, { email, target: { type: 'account', role: 'admin' } });
+      const toWs1 = f.workspaceInvitation(ws[1]!, 'viewer', { email });
+      const boom = new Error('conformance: roll back the invitation writes');
+      await expectRejectsWith(
+        store.transaction(async (tx) => {
+          await expectPendingFor(tx, seeded, 'before the writes that roll back');
+          expectEqual(await tx.invitations.update(next(toOrg, { status: 'revoked', respondedAt: f.at(20) }), toOrg.version), 'ok', 'invitations.update to revoked, rolled back');
+          expectEqual(await tx.invitations.insert(replacement), 'ok', 'invitations.insert into the freed slot, rolled back');
+          expectEqual(await tx.invitations.deleteByWorkspace(ws[0]!.id), 1, 'invitations.deleteByWorkspace, rolled back');
+          expectEqual(await tx.invitations.insert(toWs1), 'ok', 'invitations.insert to another workspace, rolled back');
+          await expectPendingFor(
+            tx,
+            [
+              [slotOf(toOrg), replacement],
+              [slotOf(toWs0), null],
+              [slotOf(toWs1), toWs1],
+            ],
+            'inside the unit of work that rolls back',
+          );
+          throw boom;
+        }),
+        boom,
+        'a unit of work that writes invitations and throws',
+      );
+      await inTx(store, (tx) => expectPendingFor(tx, seeded, 'after the rollback'));
+      // A unit of work that only read the slots, then rolled back, holds nothing afterwards.
+      const readOnly = new Error('conformance: roll back after reading');
+      await expectRejectsWith(
+        store.transaction(async (tx) => {
+          await expectPendingFor(tx, seeded, 'in a unit of work that only reads, then rolls back');
+          throw readOnly;
+        }),
+        readOnly,
+        'a unit of work that reads the slots and throws',
+      );
+      const revoked = next(toOrg, { status: 'revoked', respondedAt: f.at(22) });
+      await inTx(store, async (tx) => {
+        expectEqual(await tx.invitations.update(revoked, toOrg.version), 'ok', 'invitations.update after the rolled-back units of work');
+        expectEqual(await tx.invitations.getPendingFor(...slotOf(toOrg)), null, 'invitations.getPendingFor after the slot was freed');
+      });
+      await inTx(store, (tx) => expectPendingFor(tx, [[slotOf(toOrg), null], [slotOf(toWs0), toWs0], [slotOf(toWs1), null]], 'after the committed update'));
     }),
 
     defineCheck('invitations', 'update-guarded-by-version', ['INV-2', 'INV-3'], "update applies only at the expected version: stale, ahead or unknown gets 'conflict', the right version 'ok'", async (store) => {

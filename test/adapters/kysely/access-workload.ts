@@ -50,6 +50,7 @@ export const ACCESS_METHODS = [
   'grants.countByRole',
   'invitations.getById',
   'invitations.listByAccount',
+  'invitations.getPendingFor',
   'invitations.insert',
   'invitations.update',
   'invitations.deleteByWorkspace',
@@ -247,6 +248,11 @@ export async function accessWorkload(store: Store): Promise<ReadonlySet<string>>
     expect(await tx.invitations.insert({ ...toWa, id: id<InvitationId>('inv', 9) })).toBe('exists');
     expect(await tx.invitations.getById(toWa.id)).toEqual(toWa);
     expect(await tx.invitations.getById(id<InvitationId>('inv', 'none'))).toBeNull();
+    // The pending slot of (account, target, email): both target kinds, and the slots left free.
+    expect(await tx.invitations.getPendingFor(org.id, null, u3.email)).toEqual(toOrg);
+    expect(await tx.invitations.getPendingFor(org.id, wa.id, u3.email)).toEqual(toWa);
+    expect(await tx.invitations.getPendingFor(org.id, wb.id, u3.email)).toBeNull();
+    expect(await tx.invitations.getPendingFor(org.id, null, toWb.email)).toBeNull();
     const page1 = await tx.invitations.listByAccount(org.id, {}, { limit: 2 });
     expect([page1.items.map((i) => i.id), page1.nextCursor]).toEqual([[toOrg.id, toWa.id], toWa.id]);
     const page2 = await tx.invitations.listByAccount(org.id, {}, { limit: 2, cursor: page1.nextCursor! });
@@ -266,13 +272,16 @@ export async function accessWorkload(store: Store): Promise<ReadonlySet<string>>
     expect(await tx.invitations.update(accepted, 1)).toBe('ok');
     expect(await tx.invitations.update({ ...accepted, version: 3 }, 1)).toBe('conflict');
     expect(await tx.invitations.getById(toWa.id)).toEqual(accepted);
+    expect(await tx.invitations.getPendingFor(org.id, wa.id, u3.email)).toBeNull();
     expect((await tx.invitations.listByAccount(org.id, { status: 'pending' }, { limit: 10 })).items.map((i) => i.id)).toEqual([toOrg.id, toWb.id]);
     expect(await tx.invitations.countPendingByRole(org.id, roleId)).toBe(0);
     // No pending invitation to wa for that email any more: a new one is accepted.
     expect(await tx.invitations.insert({ ...toWa, id: id<InvitationId>('inv', 4) })).toBe('ok');
     expect(await tx.invitations.deleteByWorkspace(wa.id)).toBe(2);
   });
-  for (const m of ['getById', 'listByAccount', 'insert', 'update', 'deleteByWorkspace', 'countPendingByRole']) called.add(`invitations.${m}`);
+  // Outside a read-write unit of work: the same seek without a row lock.
+  await store.transaction(async (tx) => expect(await tx.invitations.getPendingFor(org.id, wb.id, toWb.email)).toEqual(toWb), { readOnly: true });
+  for (const m of ['getById', 'listByAccount', 'getPendingFor', 'insert', 'update', 'deleteByWorkspace', 'countPendingByRole']) called.add(`invitations.${m}`);
   called.add('seats.count');
 
   // API keys of both owner kinds.

@@ -149,6 +149,82 @@ describe('query plans on PostgreSQL', () => {
 });
 
 /**
+ * INV-1: invitations.getPendingFor is one seek of the partial unique index
+ * invitations_pending_key, on its three key columns — not a range of the account's invitations
+ * filtered afterwards. The statements come from the access workload: on PostgreSQL both the
+ * locking read (read-write units of work, FOR UPDATE) and the plain one.
+ */
+describe('the plan of invitations.getPendingFor', () => {
+  /** The getPendingFor statements (the only reads on target_key) among what the workload sent. */
+  const pendingForStatements = (recorder: ReturnType<typeof statementLog>): Statement[] =>
+    recorder.statements().filter((s) => /^\s*select\b/i.test(s.sql) && s.sql.includes('"target_key" ='));
+
+  it('INV-1 on SQLite: a search of invitations_pending_key by account, target and email', async () => {
+    const sqlite = new Database(':memory:');
+    const plain = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+    await migrateToLatest(plain, { dialect: 'sqlite' });
+    const recorder = statementLog();
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => recorder.log(e) });
+    try {
+      await accessWorkload(createKyselyStore(db, { dialect: 'sqlite' }));
+      const statements = pendingForStatements(recorder);
+      expect(statements).toHaveLength(1);
+      for (const s of statements) {
+        const plan = (sqlite.prepare(`explain query plan ${s.sql}`).all(...(s.parameters as unknown[])) as { detail: string }[]).map((p) => p.detail);
+        expect(plan).toEqual(['SEARCH invitations USING INDEX invitations_pending_key (account_id=? AND target_key=? AND email=?)']);
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  describe('on PostgreSQL', () => {
+    const pg = postgresTestDatabase();
+    afterAll(() => pg.close());
+
+    it('INV-1 an index scan of invitations_pending_key on account, target and email, locking or not', async () => {
+      const entry = await pg.makeStore();
+      const recorder = statementLog();
+      const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: pg.pool }), log: (e) => recorder.log(e) });
+      try {
+        await accessWorkload(createKyselyStore(db, { dialect: 'postgres', schema: entry.schema }));
+        const statements = pendingForStatements(recorder);
+        expect(statements.map((s) => /\bfor update\b/i.test(s.sql)).sort()).toEqual([false, true]);
+        const client = await pg.pool.connect();
+        try {
+          await client.query(`analyze ${entry.schema}.invitations`);
+          await client.query('begin');
+          await client.query('set local enable_seqscan = off');
+          for (const s of statements) {
+            const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${s.sql}`, [...s.parameters]);
+            const reads: { node: string; index: unknown; cond: unknown }[] = [];
+            const visit = (node: unknown): void => {
+              if (typeof node !== 'object' || node === null) return;
+              const record = node as Record<string, unknown>;
+              if (record['Relation Name'] === 'invitations') reads.push({ node: String(record['Node Type']), index: record['Index Name'], cond: record['Index Cond'] });
+              for (const value of Object.values(record)) {
+                if (Array.isArray(value)) value.forEach(visit);
+                else visit(value);
+              }
+            };
+            visit(rows[0]!['QUERY PLAN']);
+            expect(reads).toHaveLength(1);
+            expect(reads[0]!.node).toBe('Index Scan');
+            expect(reads[0]!.index).toBe('invitations_pending_key');
+            expect(String(reads[0]!.cond)).toMatch(/account_id = .*target_key = .*email = /);
+          }
+          await client.query('rollback');
+        } finally {
+          client.release();
+        }
+      } finally {
+        await entry.release();
+      }
+    });
+  });
+});
+
+/**
  * RET-1 XFER-4: countEndedBefore must not grow with the run history. Its one statement reads
  * the day counts before the cutoff's day (a primary-key range of run_day_counts) and the runs
  * of the cutoff's own day (a range of resources_workspace_ended_at_idx), nothing else.
