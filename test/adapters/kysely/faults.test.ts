@@ -18,11 +18,11 @@ import { createKyselyStore } from '../../../src/kysely.js';
 import type { InvitationId, WorkspaceId } from '../../../src/core/ids.js';
 import type { Invitation } from '../../../src/workspace/invitation.js';
 import type { KitResult } from '../../../src/kit/workspace-kit.js';
-import type { Store, UnitOfWork } from '../../../src/ports/store.js';
-import { REPOSITORY_NAMES, WRITE_METHODS } from '../../../src/ports/store.js';
+import type { Store } from '../../../src/ports/store.js';
 import { faultyStore, type FaultyStore } from '../../../src/testing/faulty-store.js';
 import { createTestKit, type TestKit } from '../../../src/testing/test-kit.js';
 import { errorOf, valueOf } from '../../support/harness.js';
+import { beforeWrite, expectEveryFailureChangesNothing } from './fault-tools.js';
 import {
   dumpTables,
   postgresTestDatabase,
@@ -90,54 +90,6 @@ async function writesOfDelete(make: () => Promise<TestStore>): Promise<number> {
   }
 }
 
-/** A store that calls `hook` right before the k-th write of a unit of work reaches `inner`. */
-function beforeWrite(inner: Store, hook: (writeNumber: number) => Promise<void>): Store & { arm(k: number | null): void } {
-  let armed: number | null = null;
-  return {
-    arm(k) {
-      armed = k;
-    },
-    transaction: (work, options) =>
-      inner.transaction((tx) => {
-        let writes = 0;
-        const wrapped: Record<string, unknown> = {};
-        for (const name of REPOSITORY_NAMES) {
-          const repo = tx[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-          wrapped[name] = new Proxy(repo, {
-            get(target, prop, receiver) {
-              const value: unknown = Reflect.get(target, prop, receiver);
-              if (typeof value !== 'function' || typeof prop !== 'string' || !WRITE_METHODS[name].includes(prop)) return value;
-              return async (...args: unknown[]) => {
-                writes += 1;
-                if (armed === writes) await hook(writes);
-                return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-              };
-            },
-          });
-        }
-        return work(wrapped as unknown as UnitOfWork);
-      }, options),
-  };
-}
-
-/** Runs the command once per k in 1..writes with `arm(k)`, expecting STORAGE and unchanged tables. */
-async function expectEveryFailureChangesNothing(
-  entry: TestStore,
-  store: { arm(k: number | null): void },
-  writes: number,
-  run: () => KitResult<unknown>,
-  read: () => Promise<Record<string, unknown[]>> = () => dumpTables(entry),
-): Promise<void> {
-  const before = await read();
-  for (let k = 1; k <= writes; k += 1) {
-    store.arm(k);
-    const result = await run();
-    store.arm(null);
-    expect(errorOf(result).code, `failure at write ${k}`).toBe('STORAGE');
-    expect(await read(), `tables after a failure at write ${k}`).toEqual(before);
-  }
-}
-
 /** The unarmed command succeeds afterwards and really changes the tables. */
 async function expectSucceedsAfterwards(entry: TestStore, run: () => KitResult<unknown>, ws: WorkspaceId): Promise<void> {
   const before = await dumpTables(entry);
@@ -199,7 +151,7 @@ for (const engine of engines) {
       try {
         const store: FaultyStore = faultyStore(entry.store);
         const { ws, deleteIt } = await seedDeletable(store);
-        await expectEveryFailureChangesNothing(entry, store, await writesOfDelete(() => engine.make()), deleteIt);
+        await expectEveryFailureChangesNothing(store, await writesOfDelete(() => engine.make()), deleteIt, () => dumpTables(entry));
         await expectSucceedsAfterwards(entry, deleteIt, ws.id);
       } finally {
         await entry.release();
@@ -241,7 +193,7 @@ describe('faults on the kysely postgres store: connections killed', () => {
       });
       const { ws, deleteIt } = await seedDeletable(killer);
       const writes = await writesOfDelete(() => pg.makeStore());
-      await expectEveryFailureChangesNothing(entry, killer, writes, deleteIt, () => dumpTables(entry, admin.db));
+      await expectEveryFailureChangesNothing(killer, writes, deleteIt, () => dumpTables(entry, admin.db));
       expect(killed, 'one backend killed per armed write').toEqual(Array.from({ length: writes }, () => true));
       await expectSucceedsAfterwards(entry, deleteIt, ws.id);
     } finally {
@@ -394,7 +346,7 @@ for (const engine of engines) {
           const t = createTestKit({ store });
           const run = await scenario.prepare(t);
           const published = t.events.length;
-          await expectEveryFailureChangesNothing(entry, store, writes, run);
+          await expectEveryFailureChangesNothing(store, writes, run, () => dumpTables(entry));
           expect(t.events.length, 'no event published by a failed command').toBe(published);
           // Disarmed, the very same command succeeds on the very same state.
           const before = await dumpTables(entry);

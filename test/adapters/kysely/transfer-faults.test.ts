@@ -9,13 +9,11 @@
  */
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { KitResult } from '../../../src/kit/workspace-kit.js';
-import type { Store, UnitOfWork } from '../../../src/ports/store.js';
-import { REPOSITORY_NAMES, WRITE_METHODS } from '../../../src/ports/store.js';
 import { faultyStore } from '../../../src/testing/faulty-store.js';
 import { createTestKit } from '../../../src/testing/test-kit.js';
 import { transferFaultScenarios } from '../../faults/transfer-scenarios.js';
-import { errorOf, valueOf } from '../../support/harness.js';
+import { valueOf } from '../../support/harness.js';
+import { beforeWrite, expectEveryFailureChangesNothing } from './fault-tools.js';
 import { dumpTables, postgresTestDatabase, sqliteFileDirectory, sqliteFileStore, sqliteMemoryStore, type TestStore } from './stores.js';
 
 // The pool first: without a server it throws here, before a temporary directory exists.
@@ -36,23 +34,6 @@ const engines: readonly Engine[] = [
   { name: 'sqlite file (WAL)', make: () => sqliteFileStore(files.dir) },
   { name: 'postgres', make: () => pg.makeStore() },
 ];
-
-/** Runs the command once per k in 1..writes with `arm(k)`, expecting STORAGE and unchanged tables. */
-async function expectEveryFailureChangesNothing(
-  store: { arm(k: number | null): void },
-  writes: number,
-  run: () => KitResult<unknown>,
-  read: () => Promise<Record<string, unknown[]>>,
-): Promise<void> {
-  const before = await read();
-  for (let k = 1; k <= writes; k += 1) {
-    store.arm(k);
-    const result = await run();
-    store.arm(null);
-    expect(errorOf(result).code, `failure at write ${k}`).toBe('STORAGE');
-    expect(await read(), `tables after a failure at write ${k}`).toEqual(before);
-  }
-}
 
 for (const engine of engines) {
   describe(`faults of the transfer and retention commands on the kysely ${engine.name} store`, () => {
@@ -91,36 +72,6 @@ for (const engine of engines) {
       });
     }
   });
-}
-
-/** A store that calls `hook` right before the k-th write of a unit of work reaches `inner`. */
-function beforeWrite(inner: Store, hook: (writeNumber: number) => Promise<void>): Store & { arm(k: number | null): void } {
-  let armed: number | null = null;
-  return {
-    arm(k) {
-      armed = k;
-    },
-    transaction: (work, options) =>
-      inner.transaction((tx) => {
-        let writes = 0;
-        const wrapped: Record<string, unknown> = {};
-        for (const name of REPOSITORY_NAMES) {
-          const repo = tx[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-          wrapped[name] = new Proxy(repo, {
-            get(target, prop, receiver) {
-              const value: unknown = Reflect.get(target, prop, receiver);
-              if (typeof value !== 'function' || typeof prop !== 'string' || !WRITE_METHODS[name].includes(prop)) return value;
-              return async (...args: unknown[]) => {
-                writes += 1;
-                if (armed === writes) await hook(writes);
-                return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-              };
-            },
-          });
-        }
-        return work(wrapped as unknown as UnitOfWork);
-      }, options),
-  };
 }
 
 describe('faults of executeTransfer on the kysely postgres store: connections killed', () => {
