@@ -9,12 +9,12 @@
  * failure left nothing behind (no half-reserved handle, no orphan membership).
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, type MemoryStore } from '../../src/adapters/memory/memory-store.js';
 import { asServiceAccount, asUser, system } from '../../src/core/principal.js';
 import type { KitResult } from '../../src/kit/workspace-kit.js';
-import { faultyStore, type FaultyStore } from '../../src/testing/faulty-store.js';
-import { createTestKit, type TestKit } from '../../src/testing/test-kit.js';
+import type { FaultyStore } from '../../src/testing/faulty-store.js';
+import type { TestKit } from '../../src/testing/test-kit.js';
 import { errorOf, valueOf } from '../support/harness.js';
+import { build, expectAtomicAtEveryWrite } from './every-write.js';
 
 interface Scenario {
   /** Test title: the spec ids and the command. */
@@ -23,21 +23,6 @@ interface Scenario {
   readonly minWrites: number;
   /** Seeds the state (with the store disarmed) and returns the command to run. */
   prepare(t: TestKit<FaultyStore>): Promise<() => KitResult<unknown>>;
-}
-
-interface Built {
-  readonly inner: MemoryStore;
-  readonly store: FaultyStore;
-  readonly t: TestKit<FaultyStore>;
-  readonly run: () => KitResult<unknown>;
-}
-
-async function build(scenario: Scenario): Promise<Built> {
-  const inner = createMemoryStore();
-  const store = faultyStore(inner);
-  const t = createTestKit({ store });
-  const run = await scenario.prepare(t);
-  return { inner, store, t, run };
 }
 
 const scenarios: readonly Scenario[] = [
@@ -461,49 +446,16 @@ const scenarios: readonly Scenario[] = [
 describe('STORE-2 AUD-1 every command is atomic under an injected storage fault at each of its writes', () => {
   for (const scenario of scenarios) {
     it(`${scenario.title}: a failure at any write k changes nothing and publishes nothing`, async () => {
-      // 1. Count the writes of the command on a clean run.
-      const probe = await build(scenario);
-      probe.store.arm(null);
-      valueOf(await probe.run());
-      const writes = probe.store.writes;
-      // Every successful command writes at least its one audit event (AUD-1).
-      expect(writes).toBeGreaterThanOrEqual(scenario.minWrites);
-
-      // 2. Fail each write in turn.
-      for (let k = 1; k <= writes; k += 1) {
-        const b = await build(scenario);
-        const before = b.inner.snapshot();
-        const published = b.t.events.length;
-        b.store.arm(k);
-        const error = errorOf(await b.run());
-        expect(error.code, `write #${k} of ${writes}`).toBe('STORAGE');
-        expect(error.message).toContain(`write #${k}`);
-        expect(b.store.writes, 'nothing is written after the failing write').toBe(k);
-        expect(b.inner.snapshot(), `state after a fault at write #${k} of ${writes}`).toEqual(before);
-        expect(b.t.events.length, `no event published after a fault at write #${k}`).toBe(published);
-
-        // 3. Disarmed, the very same command now succeeds on the very same state.
-        b.store.arm(null);
-        valueOf(await b.run());
-        expect(b.store.writes).toBe(writes);
-        expect(b.t.events.length).toBe(published + 1);
-        expect(b.inner.snapshot().audit.length).toBe(before.audit.length + 1);
-      }
-
-      // 4. Arming past the last write fires no fault: the count above is exact.
-      const past = await build(scenario);
-      past.store.arm(writes + 1);
-      valueOf(await past.run());
-      expect(past.store.writes).toBe(writes);
+      await expectAtomicAtEveryWrite((t) => scenario.prepare(t), { minWrites: scenario.minWrites, events: 1 });
     });
   }
 
   it('WS-4 a delete that failed at any write still previews and deletes every resource afterwards', async () => {
     const scenario = scenarios[0]!;
-    const probe = await build(scenario);
+    const probe = await build((t) => scenario.prepare(t));
     const total = probe.inner.snapshot().resources.length;
     for (let k = 1; k <= 3; k += 1) {
-      const b = await build(scenario);
+      const b = await build((t) => scenario.prepare(t));
       const ws = b.inner.snapshot().workspaces.find((w) => w.handle === 'prod')!;
       const expectedCount = b.inner.snapshot().resources.filter((r) => r.workspaceId === ws.id).length;
       b.store.arm(k);

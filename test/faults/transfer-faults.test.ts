@@ -12,63 +12,18 @@
  * account exactly as it was, keeps the accounts pruned before it, and the next pass finishes.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, type MemoryStore } from '../../src/adapters/memory/memory-store.js';
+import { createMemoryStore } from '../../src/adapters/memory/memory-store.js';
 import { system } from '../../src/core/principal.js';
-import type { KitResult } from '../../src/kit/workspace-kit.js';
 import { faultyStore, type FaultyStore } from '../../src/testing/faulty-store.js';
 import { createTestKit, type TestKit } from '../../src/testing/test-kit.js';
 import { errorOf, valueOf } from '../support/harness.js';
-import { transferFaultScenarios, type TransferFaultScenario } from './transfer-scenarios.js';
-
-interface Built {
-  readonly inner: MemoryStore;
-  readonly store: FaultyStore;
-  readonly t: TestKit<FaultyStore>;
-  readonly run: () => KitResult<unknown>;
-}
-
-async function build(scenario: TransferFaultScenario): Promise<Built> {
-  const inner = createMemoryStore();
-  const store = faultyStore(inner);
-  const t = createTestKit({ store });
-  const run = await scenario.prepare(t);
-  return { inner, store, t, run };
-}
+import { expectAtomicAtEveryWrite } from './every-write.js';
+import { transferFaultScenarios } from './transfer-scenarios.js';
 
 describe('XFER-5 RET-2 AUD-1 transfers and prunes are atomic under an injected storage fault at each of their writes', () => {
   for (const scenario of transferFaultScenarios) {
     it(`${scenario.title}: a failure at any write k changes nothing and publishes nothing`, async () => {
-      const probe = await build(scenario);
-      probe.store.arm(null);
-      valueOf(await probe.run());
-      const writes = probe.store.writes;
-      expect(writes).toBeGreaterThanOrEqual(scenario.minWrites);
-
-      for (let k = 1; k <= writes; k += 1) {
-        const b = await build(scenario);
-        const before = b.inner.snapshot();
-        const published = b.t.events.length;
-        b.store.arm(k);
-        const error = errorOf(await b.run());
-        expect(error.code, `write #${k} of ${writes}`).toBe('STORAGE');
-        expect(error.message).toContain(`write #${k}`);
-        expect(b.store.writes, 'nothing is written after the failing write').toBe(k);
-        expect(b.inner.snapshot(), `state after a fault at write #${k} of ${writes}`).toEqual(before);
-        expect(b.t.events.length, `no event published after a fault at write #${k}`).toBe(published);
-
-        // Disarmed, the very same command now succeeds on the very same state.
-        b.store.arm(null);
-        valueOf(await b.run());
-        expect(b.store.writes).toBe(writes);
-        expect(b.t.events.length).toBe(published + scenario.events);
-        expect(b.inner.snapshot().audit.length).toBe(before.audit.length + scenario.events);
-      }
-
-      // Arming past the last write fires no fault: the count above is exact.
-      const past = await build(scenario);
-      past.store.arm(writes + 1);
-      valueOf(await past.run());
-      expect(past.store.writes).toBe(writes);
+      await expectAtomicAtEveryWrite((t) => scenario.prepare(t), { minWrites: scenario.minWrites, events: scenario.events });
     });
   }
 });
