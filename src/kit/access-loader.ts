@@ -5,6 +5,7 @@ import { errors, type WorkspaceKitError } from '../core/errors.js';
 import type { AccountId, RoleId, WorkspaceId } from '../core/ids.js';
 import type { Grantee, Principal } from '../core/principal.js';
 import type { UnitOfWork } from '../ports/store.js';
+import { findPlan, type KitContext } from './command.js';
 import { accountRoleOf, accountScopesOf, type AccountAccessSnapshot } from '../role/access.js';
 import { effectiveScopes, type AccessFacts } from '../role/authorize.js';
 import { builtInRole, firstMissingScope, isBuiltInRole, resolveCustomRole, type ResolvedRole } from '../role/custom-role.js';
@@ -159,4 +160,25 @@ export function requireRbacFor(plan: Plan, role: ResolvedRole): Result<void, Wor
 /** The scope that manages a grantee's workspace access: users vs service accounts (ROLE-1). */
 export function manageScopeFor(grantee: Grantee): WorkspaceScope {
   return grantee.type === 'user' ? 'manage_workspace_users' : 'manage_workspace_service_accounts';
+}
+
+/**
+ * A role the actor may give in an account (ROLE-5): it exists there (`NOT_FOUND`), the plan
+ * allows it (`PLAN_FEATURE_UNAVAILABLE` for a role other than Developer without workspace RBAC)
+ * and holds no scope the actor lacks (`FORBIDDEN`). Returns it with the account's plan.
+ */
+export async function requireGrantableRole(
+  ctx: KitContext,
+  tx: UnitOfWork,
+  account: Account,
+  ref: string,
+  actorScopes: ReadonlySet<WorkspaceScope>,
+): Promise<Result<{ readonly role: ResolvedRole; readonly plan: Plan }, WorkspaceKitError>> {
+  const role = await requireRole(tx, ref, account.id);
+  if (role.isErr()) return err(role.error);
+  const plan = findPlan(ctx, account.planId);
+  if (plan.isErr()) return err(plan.error);
+  return requireRbacFor(plan.value, role.value)
+    .andThen(() => requireNoEscalation(actorScopes, role.value))
+    .map(() => ({ role: role.value, plan: plan.value }));
 }

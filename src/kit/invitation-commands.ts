@@ -17,14 +17,7 @@ import {
   type InvitationView,
 } from '../workspace/invitation.js';
 import { EmailSchema, insertPersonalUser } from './account-commands.js';
-import {
-  loadAccount,
-  loadWorkspace,
-  requireNoEscalation,
-  requireRbacFor,
-  requireRole,
-  requireScope,
-} from './access-loader.js';
+import { loadAccount, loadWorkspace, requireGrantableRole, requireScope } from './access-loader.js';
 import { findPlan, runCommand, runQuery, type CommandScope, type KitContext } from './command.js';
 import { RoleRefSchema } from './sharing-commands.js';
 import { requireSeatFor } from './usage.js';
@@ -229,12 +222,9 @@ export function invitationCommands(ctx: KitContext) {
           return err(errors.validation([{ path: ['input', 'workspaceId'], message: 'an organization invites members (inviteMember) and shares workspaces with them' }]));
         }
         await tx.accounts.lock(account.id);
-        const role = await requireRole(tx, input.role, account.id);
-        if (role.isErr()) return err(role.error);
-        const plan = findPlan(ctx, account.planId);
-        if (plan.isErr()) return err(plan.error);
-        const checks = requireRbacFor(plan.value, role.value).andThen(() => requireNoEscalation(scopes, role.value));
-        if (checks.isErr()) return err(checks.error);
+        const grantable = await requireGrantableRole(ctx, tx, account, input.role, scopes);
+        if (grantable.isErr()) return err(grantable.error);
+        const { role, plan } = grantable.value;
         const existing = await tx.users.getByEmail(input.email);
         if (existing && existing.id === account.ownerUserId) {
           return err(errors.validation([{ path: ['input', 'email'], message: 'the account owner already owns the workspace' }]));
@@ -242,12 +232,12 @@ export function invitationCommands(ctx: KitContext) {
         if (existing && (await tx.grants.get(workspace.id, { type: 'user', userId: existing.id }))) {
           return err(errors.alreadyExists('grant', `${workspace.id}/user:${existing.id}`));
         }
-        const seat = await requireSeatFor(tx, plan.value, account, now, input.email);
+        const seat = await requireSeatFor(tx, plan, account, now, input.email);
         if (seat.isErr()) return err(seat.error);
         const issued = await issue(tx, {
           accountId: account.id,
           email: input.email,
-          target: { type: 'workspace', workspaceId: workspace.id, role: role.value.ref },
+          target: { type: 'workspace', workspaceId: workspace.id, role: role.ref },
           invitedBy: actor,
           createdAt: now,
           expiresAt: expiry(now, input.expiresInDays),

@@ -14,12 +14,12 @@ import {
   accessFactsOf,
   loadWorkspace,
   manageScopeFor,
+  requireGrantableRole,
   requireNoEscalation,
-  requireRbacFor,
   requireRole,
   requireScope,
 } from './access-loader.js';
-import { findPlan, runCommand, runQuery, type KitContext } from './command.js';
+import { runCommand, runQuery, type KitContext } from './command.js';
 
 /** Schema of a role reference: a built-in role name or a custom role id (ROLE-1, ROLE-2). */
 export const RoleRefSchema = z
@@ -89,15 +89,12 @@ export function sharingCommands(ctx: KitContext) {
         }
         // Serializes with deleteCustomRole: a role cannot disappear while it is being granted.
         await tx.accounts.lock(account.id);
-        const role = await requireRole(tx, input.role, account.id);
-        if (role.isErr()) return err(role.error);
-        const plan = findPlan(ctx, account.planId);
-        if (plan.isErr()) return err(plan.error);
-        const checks = requireRbacFor(plan.value, role.value).andThen(() => requireNoEscalation(scopes, role.value));
-        if (checks.isErr()) return err(checks.error);
+        const grantable = await requireGrantableRole(ctx, tx, account, input.role, scopes);
+        if (grantable.isErr()) return err(grantable.error);
+        const { role } = grantable.value;
         const member = await requireGranteeOf(tx, account.id, input.grantee);
         if (member.isErr()) return err(member.error);
-        const grant = grantRecord(workspace, input.grantee, role.value.ref, now);
+        const grant = grantRecord(workspace, input.grantee, role.ref, now);
         if ((await tx.grants.insert(grant)) === 'exists') {
           return err(errors.alreadyExists('grant', `${workspace.id}/${grantKey(input.grantee)}`));
         }
@@ -123,19 +120,16 @@ export function sharingCommands(ctx: KitContext) {
         await tx.accounts.lock(account.id);
         const current = await tx.grants.get(workspace.id, input.grantee);
         if (!current) return err(errors.notFound('grant', `${workspace.id}/${grantKey(input.grantee)}`));
-        const role = await requireRole(tx, input.role, account.id);
-        if (role.isErr()) return err(role.error);
-        const plan = findPlan(ctx, account.planId);
-        if (plan.isErr()) return err(plan.error);
-        const checks = requireRbacFor(plan.value, role.value).andThen(() => requireNoEscalation(scopes, role.value));
-        if (checks.isErr()) return err(checks.error);
+        const grantable = await requireGrantableRole(ctx, tx, account, input.role, scopes);
+        if (grantable.isErr()) return err(grantable.error);
+        const { role } = grantable.value;
         // ROLE-5 both ways: nobody changes the access of a holder of scopes it does not hold.
         const old = await requireRole(tx, current.role, account.id);
         if (old.isOk()) {
           const notAbove = requireNoEscalation(scopes, old.value);
           if (notAbove.isErr()) return err(notAbove.error);
         }
-        const updated: WorkspaceGrant = { ...current, role: role.value.ref, updatedAt: now };
+        const updated: WorkspaceGrant = { ...current, role: role.ref, updatedAt: now };
         if (current.role !== updated.role) await tx.grants.updateRole(workspace.id, input.grantee, updated.role, now);
         return ok({
           value: current.role === updated.role ? current : updated,
@@ -212,13 +206,10 @@ export function sharingCommands(ctx: KitContext) {
         await tx.accounts.lock(account.id);
         let ref: WorkspaceRoleRef | null = null;
         if (input.role !== null) {
-          const role = await requireRole(tx, input.role, account.id);
-          if (role.isErr()) return err(role.error);
-          const plan = findPlan(ctx, account.planId);
-          if (plan.isErr()) return err(plan.error);
-          const checks = requireRbacFor(plan.value, role.value).andThen(() => requireNoEscalation(scopes, role.value));
-          if (checks.isErr()) return err(checks.error);
-          ref = role.value.ref;
+          const grantable = await requireGrantableRole(ctx, tx, account, input.role, scopes);
+          if (grantable.isErr()) return err(grantable.error);
+          const { role } = grantable.value;
+          ref = role.ref;
         }
         let updated = workspace;
         if (ref !== workspace.defaultRole) {

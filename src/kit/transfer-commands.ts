@@ -12,7 +12,7 @@ import type { UnitOfWork } from '../ports/store.js';
 import { accountRoleOf } from '../role/access.js';
 import { isBuiltInRole, resolveCustomRole } from '../role/custom-role.js';
 import type { WorkspaceScope } from '../role/scopes.js';
-import { granteeKeyOf, planTransfer, type KeyRef, type PlannedRole, type TransferPlan, type TransferSnapshot } from '../transfer-planner/plan.js';
+import { draftTransferPlan, granteeKeyOf, planTransfer, type KeyRef, type PlannedRole, type TransferPlan, type TransferSnapshot } from '../transfer-planner/plan.js';
 import { retentionCutoff } from '../workspace/retention.js';
 import { TRANSFER_REQUEST_HOURS, transferRequestStatus, type TransferRequest } from '../transfer-planner/transfer-request.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -133,10 +133,6 @@ interface TransferContext {
 
 /** Transfer and retention commands (XFER-1…XFER-6, RET-1, RET-2), bound to a kit context. */
 export function transferCommands(ctx: KitContext) {
-  function plan(accountPlanId: string) {
-    return findPlan(ctx, accountPlanId);
-  }
-
   /** Loads everything the planner reads, in the unit of work (never the run history). */
   async function snapshot(
     tx: UnitOfWork,
@@ -145,9 +141,9 @@ export function transferCommands(ctx: KitContext) {
     asOf: Timestamp,
     excludeRequest: TransferRequestId | null,
   ): Promise<Result<TransferSnapshot, WorkspaceKitError>> {
-    const sourcePlan = plan(t.source.planId);
+    const sourcePlan = findPlan(ctx, t.source.planId);
     if (sourcePlan.isErr()) return err(sourcePlan.error);
-    const targetPlan = plan(t.target.planId);
+    const targetPlan = findPlan(ctx, t.target.planId);
     if (targetPlan.isErr()) return err(targetPlan.error);
     const grants = await allPages((p) => tx.grants.listByWorkspace(t.workspace.id, p));
     const plannedGrants: { grantee: Grantee; role: PlannedRole }[] = [];
@@ -210,7 +206,7 @@ export function transferCommands(ctx: KitContext) {
     };
     // Two passes over the pure planner: the first names who loses access, whose keys are then
     // loaded (only theirs); the run count uses the target's cutoff, an index range count.
-    const first = planTransfer(base);
+    const first = draftTransferPlan(base);
     const apiKeys: Record<string, KeyRef[]> = {};
     const owners: Grantee[] = [
       ...first.impacts.accessLost.users.map((userId): Grantee => ({ type: 'user', userId })),
@@ -536,7 +532,7 @@ export function transferCommands(ctx: KitContext) {
         const { account, scopes } = access.value;
         const allowed = requireScope(scopes, 'manage_account_settings');
         if (allowed.isErr()) return err(allowed.error);
-        const accountPlan = plan(account.planId);
+        const accountPlan = findPlan(ctx, account.planId);
         if (accountPlan.isErr()) return err(accountPlan.error);
         const cutoff = retentionCutoff(accountPlan.value, now);
         const byWorkspace: Record<string, number> = {};

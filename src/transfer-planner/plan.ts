@@ -223,6 +223,30 @@ function canonical(value: unknown): string {
  * ```
  */
 export function planTransfer(s: TransferSnapshot): TransferPlan {
+  const body = draftTransferPlan(s);
+  // Only the state is fingerprinted, not who looks at it: the approver of a request re-plans
+  // the requester's plan and must get the same fingerprint.
+  const stateBlockers = body.blockers.filter((b) => b.code !== 'NOT_AUTHORIZED' && b.code !== 'REQUIRES_SUPPORT');
+  const fingerprint = createHash('sha256')
+    .update(
+      canonical({
+        ...body,
+        approvalNeeded: undefined,
+        blockers: stateBlockers,
+        workspaceVersion: s.workspace.version,
+        sourcePlan: s.source.plan.id,
+        targetPlan: s.target.plan.id,
+      }),
+    )
+    .digest('hex');
+  return { ...body, fingerprint };
+}
+
+/**
+ * {@link planTransfer} without the fingerprint (internal): what the kit's snapshot loader uses
+ * for its first pass, which only needs to know who loses access and the cutoff.
+ */
+export function draftTransferPlan(s: TransferSnapshot): Omit<TransferPlan, 'fingerprint'> {
   const { source, target } = s;
   const blockers: TransferBlocker[] = [];
   if (source.id === target.id) blockers.push({ code: 'SAME_ACCOUNT', message: 'the workspace already belongs to this account' });
@@ -335,7 +359,7 @@ export function planTransfer(s: TransferSnapshot): TransferPlan {
       : s.actor.source
         ? 'target'
         : 'source';
-  const body = {
+  return {
     workspaceId: s.workspace.id,
     sourceAccountId: source.id,
     targetAccountId: target.id,
@@ -345,20 +369,4 @@ export function planTransfer(s: TransferSnapshot): TransferPlan {
     impacts,
     approvalNeeded,
   };
-  // Only the state is fingerprinted, not who looks at it: the approver of a request re-plans
-  // the requester's plan and must get the same fingerprint.
-  const stateBlockers = blockers.filter((b) => b.code !== 'NOT_AUTHORIZED' && b.code !== 'REQUIRES_SUPPORT');
-  const fingerprint = createHash('sha256')
-    .update(
-      canonical({
-        ...body,
-        approvalNeeded: undefined,
-        blockers: stateBlockers,
-        workspaceVersion: s.workspace.version,
-        sourcePlan: source.plan.id,
-        targetPlan: target.plan.id,
-      }),
-    )
-    .digest('hex');
-  return { ...body, fingerprint };
 }
